@@ -1,0 +1,291 @@
+/*
+ * graph.h: the social graph of fission, the whole API.
+ *
+ * Three kinds of object live here.
+ *
+ *   fsn_edges_t  a growable list of undirected ties (u, v, strength, kind)
+ *                that generators and readers append to. It is the staging
+ *                area: duplicates and self-loops are allowed in it.
+ *   fsn_csr_t    the compact, read-only adjacency the simulation reads:
+ *                32-bit user ids, 64-bit row offsets, one byte of tie
+ *                strength and one byte of tie kind per adjacency entry.
+ *                Built once, then shared by every replicate and thread.
+ *                About 10 bytes per undirected tie plus 8 bytes per user.
+ *   fsn_circles_t the overlapping circles (family, colleagues, classmates,
+ *                friends) of the WeChat-like generator: member lists per
+ *                circle, so a model can post to "a group chat".
+ *
+ * Generators that igraph provides (Erdos-Renyi, Barabasi-Albert,
+ * Watts-Strogatz, k-regular, configuration model, stochastic block model)
+ * run inside igraph; the result is copied into a CSR and igraph's copy is
+ * destroyed before return. The WeChat-like generator and the edge-list
+ * reader write fsn_edges_t directly: igraph holds about 32 bytes per edge
+ * (two int64 endpoint vectors and two int64 index vectors), which at ten
+ * million users and mean degree 50 is 8 GB before any copy, against about
+ * 10 bytes per tie in the CSR. Only files in the graph module include
+ * igraph, and every igraph call happens on the caller's thread: Debian's
+ * igraph is built without thread safety, so graph construction is
+ * single-threaded by contract and the CSR it yields is what threads share.
+ *
+ * Tie strength is quantised to a byte: strength = tie / 255.0, so 255 is
+ * the strongest tie and 0 the weakest. Unweighted inputs get
+ * FSN_TIE_DEFAULT.
+ */
+#ifndef FISSION_GRAPH_H
+#define FISSION_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fission/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint32_t fsn_vid_t;
+#define FSN_VID_MAX UINT32_MAX
+
+/* Tie strength in [0, 255]; strength = value / 255. */
+typedef uint8_t fsn_tie_t;
+#define FSN_TIE_DEFAULT ((fsn_tie_t)128)
+
+/* What social circle a tie comes from. */
+typedef enum fsn_tie_kind {
+    FSN_TIE_OTHER = 0,     /* generator without circles, or read from a file */
+    FSN_TIE_FAMILY = 1,
+    FSN_TIE_COLLEAGUE = 2,
+    FSN_TIE_CLASSMATE = 3,
+    FSN_TIE_FRIEND = 4,
+    FSN_TIE_WEAK = 5,      /* acquaintance across circles */
+    FSN_TIE_KIND_COUNT = 6
+} fsn_tie_kind_t;
+
+/* Name of a tie kind ("family", ...); "unknown" out of range. */
+const char *fsn_tie_kind_name(int kind);
+
+/* ------------------------------------------------------------------ */
+/* Edge staging list                                                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct fsn_edges {
+    uint32_t n;          /* number of users (ids are 0 .. n-1) */
+    size_t len, cap;
+    fsn_vid_t *u, *v;
+    fsn_tie_t *tie;
+    uint8_t *kind;
+} fsn_edges_t;
+
+/* Empty list over n users; no allocation until the first push. O(1). */
+void fsn_edges_init(fsn_edges_t *e, uint32_t n);
+/* Free the arrays; e is left empty and may be reused. NULL ok. */
+void fsn_edges_destroy(fsn_edges_t *e);
+/* Make room for at least cap ties. FSN_ENOMEM on failure. O(cap). */
+fsn_err_t fsn_edges_reserve(fsn_edges_t *e, size_t cap);
+/* Append one tie; grows geometrically (amortised O(1)). Requires u, v < n. */
+fsn_err_t fsn_edges_push(fsn_edges_t *e, fsn_vid_t u, fsn_vid_t v, fsn_tie_t tie,
+                         uint8_t kind);
+
+/* ------------------------------------------------------------------ */
+/* CSR                                                                */
+/* ------------------------------------------------------------------ */
+
+typedef struct fsn_csr {
+    uint32_t n;           /* users */
+    uint64_t m;           /* undirected ties (each stored twice) */
+    uint64_t *offset;     /* n + 1 row starts into adj / tie / kind */
+    fsn_vid_t *adj;       /* neighbours, ascending within a row */
+    fsn_tie_t *tie;       /* strength of each adjacency entry */
+    uint8_t *kind;        /* fsn_tie_kind_t of each adjacency entry */
+    uint64_t *label;      /* original id of each user (file ids), or NULL */
+} fsn_csr_t;
+
+static inline uint32_t fsn_csr_degree(const fsn_csr_t *g, fsn_vid_t v) {
+    return (uint32_t)(g->offset[v + 1] - g->offset[v]);
+}
+
+/*
+ * Build a simple undirected CSR from a staging list: self-loops dropped,
+ * parallel ties merged (the strongest strength and its kind are kept),
+ * rows sorted. The list is consumed: its arrays are freed and it is left
+ * empty (this keeps the peak memory at about one copy). On error the list
+ * is still freed and *g is left zeroed.
+ * Cost: O(m) time via two counting passes plus a sort of each row,
+ * about 2 x (4 + 1 + 1) bytes per tie of extra memory.
+ */
+fsn_err_t fsn_csr_from_edges(fsn_csr_t *g, fsn_edges_t *e, fsn_error_t *err);
+
+/* Free everything the CSR owns; zeroes it. NULL ok. */
+void fsn_csr_destroy(fsn_csr_t *g);
+
+/* Bytes the CSR holds (arrays only). O(1). */
+size_t fsn_csr_bytes(const fsn_csr_t *g);
+
+/*
+ * Relabel users in breadth-first order from the highest-degree user (each
+ * component in turn, largest-degree start first), so that friends have
+ * nearby ids and the simulation's per-user arrays are read with locality.
+ * If perm is not NULL it receives new_id[old_id] (caller allocates n).
+ * label follows the users. Cost: O(n + m) time, one extra CSR of memory.
+ */
+fsn_err_t fsn_csr_reorder_bfs(fsn_csr_t *g, fsn_vid_t *perm, fsn_error_t *err);
+
+/* Index of v in u's row, or -1 if u and v are not tied. O(log deg(u)). */
+int64_t fsn_csr_find(const fsn_csr_t *g, fsn_vid_t u, fsn_vid_t v);
+
+/* ------------------------------------------------------------------ */
+/* Generators through igraph                                          */
+/* ------------------------------------------------------------------ */
+
+typedef enum fsn_gen_kind {
+    FSN_GEN_ERDOS_RENYI = 0,   /* G(n, p) or G(n, m) */
+    FSN_GEN_BARABASI,          /* preferential attachment, m ties per user */
+    FSN_GEN_WATTS_STROGATZ,    /* ring lattice with k neighbours a side, rewire p */
+    FSN_GEN_K_REGULAR,         /* every user has degree k */
+    FSN_GEN_CONFIG_SEQUENCE,   /* configuration model from a degree sequence */
+    FSN_GEN_CONFIG_POWERLAW,   /* configuration model, power-law degrees */
+    FSN_GEN_SBM,               /* stochastic block model */
+    FSN_GEN_WECHAT             /* overlapping circles (fsn_wechat_params_t) */
+} fsn_gen_kind_t;
+
+typedef struct fsn_gen_params {
+    fsn_gen_kind_t kind;
+    uint32_t n;                /* users */
+    double p;                  /* ER: tie probability (if m == 0); WS: rewiring */
+    uint64_t m;                /* ER: number of ties (if > 0); BA: ties per new user */
+    uint32_t k;                /* WS: neighbours each side; k-regular: degree */
+    const uint32_t *degrees;   /* CONFIG_SEQUENCE: n degrees (sum must be even) */
+    double exponent;           /* CONFIG_POWERLAW: P(k) ~ k^-exponent (> 2) */
+    uint32_t min_degree;       /* CONFIG_POWERLAW: smallest degree (>= 1) */
+    uint32_t max_degree;       /* CONFIG_POWERLAW: largest degree (0: sqrt(n) cut-off) */
+    uint32_t blocks;           /* SBM: number of equal blocks */
+    double p_in, p_out;        /* SBM: tie probability inside / across blocks */
+    fsn_tie_t tie;             /* strength given to every tie (0: default) */
+    uint64_t seed;             /* igraph RNG seed */
+} fsn_gen_params_t;
+
+/* Defaults for a kind (n = 1000, sensible values for the rest). */
+void fsn_gen_params_default(fsn_gen_params_t *p, fsn_gen_kind_t kind);
+
+/* Parse a generator name ("er", "ba", "ws", "regular", "config",
+ * "powerlaw", "sbm", "wechat"); -1 if unknown. */
+int fsn_gen_kind_parse(const char *name);
+const char *fsn_gen_kind_name(fsn_gen_kind_t kind);
+
+/*
+ * Generate a graph into *g (multi-ties and self-loops removed). For
+ * FSN_GEN_WECHAT use fsn_wechat_generate instead (FSN_EINVAL here).
+ * Calls igraph: single thread only. Errors: FSN_EINVAL with the
+ * offending parameter named, FSN_ELIB if igraph fails, FSN_ENOMEM.
+ * Cost: that of the igraph generator (O(n + m) for most) plus O(m) copy.
+ */
+fsn_err_t fsn_graph_generate(fsn_csr_t *g, const fsn_gen_params_t *p, fsn_error_t *err);
+
+/* ------------------------------------------------------------------ */
+/* The WeChat-like generator                                          */
+/* ------------------------------------------------------------------ */
+
+typedef enum fsn_circle_kind {
+    FSN_CIRCLE_FAMILY = 0,
+    FSN_CIRCLE_COLLEAGUES = 1,
+    FSN_CIRCLE_CLASSMATES = 2,
+    FSN_CIRCLE_FRIENDS = 3,
+    FSN_CIRCLE_KIND_COUNT = 4
+} fsn_circle_kind_t;
+
+typedef struct fsn_wechat_params {
+    uint32_t n;                          /* users */
+    double mean_degree;                  /* target mean number of ties */
+    /* For each circle kind: how many circles of that kind a user belongs
+     * to on average, the mean circle size, the probability that two
+     * members of one circle are tied, and their tie strength range. */
+    double memberships[FSN_CIRCLE_KIND_COUNT];
+    double circle_size[FSN_CIRCLE_KIND_COUNT];
+    double tie_prob[FSN_CIRCLE_KIND_COUNT];
+    double strength_lo[FSN_CIRCLE_KIND_COUNT], strength_hi[FSN_CIRCLE_KIND_COUNT];
+    double weak_share;                   /* fraction of ties that are weak */
+    double weak_exponent;                /* power-law exponent of weak-tie activity */
+    double weak_strength_lo, weak_strength_hi;
+    uint64_t seed;
+} fsn_wechat_params_t;
+
+/* Defaults: mean degree 50, circles as documented in docs/GRAPH.md. */
+void fsn_wechat_params_default(fsn_wechat_params_t *p, uint32_t n);
+
+typedef struct fsn_circles {
+    uint32_t count;          /* number of circles */
+    uint8_t *kind;           /* fsn_circle_kind_t of each circle */
+    uint64_t *offset;        /* count + 1 starts into member */
+    fsn_vid_t *member;       /* members of each circle */
+} fsn_circles_t;
+
+void fsn_circles_destroy(fsn_circles_t *c);
+
+/*
+ * Generate the WeChat-like graph: users join overlapping circles; members
+ * of one circle are tied with that kind's probability and strength; weak
+ * ties with heavy-tailed activity join users across circles. circles may
+ * be NULL if the caller does not want them. Does not call igraph.
+ * Cost: O(n + m) expected time; peak memory about 2x the final CSR.
+ */
+fsn_err_t fsn_wechat_generate(fsn_csr_t *g, fsn_circles_t *circles,
+                              const fsn_wechat_params_t *p, fsn_error_t *err);
+
+/* ------------------------------------------------------------------ */
+/* Readers                                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Read an undirected edge list: one tie per line, "u v" or "u v w",
+ * separated by whitespace or commas (CSV); lines starting with '#' or '%'
+ * and blank lines are skipped (SNAP files read as they are); an optional
+ * header line whose first field is not a number is skipped if it is the
+ * first non-comment line. Ids are non-negative integers up to 2^63,
+ * relabelled 0 .. n-1 in order of first appearance (label[] keeps them).
+ * A weight w in [0, 1] becomes the tie strength; weights outside [0, 1]
+ * are an error. Errors name the file and line: "FILE:LINE: expected ...".
+ * Cost: O(bytes + m log m).
+ */
+fsn_err_t fsn_graph_read_edgelist(fsn_csr_t *g, const char *path, fsn_error_t *err);
+
+/*
+ * Read an undirected GraphML file (nodes and edges; an edge <data> whose
+ * key is named "weight" gives the strength, in [0, 1]). Errors name the
+ * file and line. Cost: O(bytes + m log m).
+ */
+fsn_err_t fsn_graph_read_graphml(fsn_csr_t *g, const char *path, fsn_error_t *err);
+
+/* Pick the reader from the extension (.graphml / .xml, else edge list). */
+fsn_err_t fsn_graph_read(fsn_csr_t *g, const char *path, fsn_error_t *err);
+
+/* ------------------------------------------------------------------ */
+/* Description                                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct fsn_graph_stats {
+    uint32_t n;
+    uint64_t m;
+    uint32_t deg_min, deg_max;
+    double deg_mean;
+    double deg_p50, deg_p90, deg_p99;     /* degree percentiles */
+    double clustering_global;             /* 3 x triangles / connected triples */
+    double clustering_avg_local;          /* mean local clustering, degree < 2 counted as 0 */
+    uint32_t components;
+    uint32_t giant_size;                  /* users in the largest component */
+    double assortativity;                 /* degree Pearson correlation over ties */
+    uint64_t tie_kind_count[FSN_TIE_KIND_COUNT];
+    double tie_strength_mean;             /* in [0, 1] */
+    uint64_t tie_strong;                  /* ties with strength >= 0.5 */
+} fsn_graph_stats_t;
+
+/*
+ * Describe a CSR. Computed on the CSR itself (no igraph), so it works at
+ * the scale the CSR does. Clustering counts triangles by merging sorted
+ * rows: O(sum over ties of min-degree) time, O(n) memory.
+ */
+fsn_err_t fsn_graph_describe(const fsn_csr_t *g, fsn_graph_stats_t *st, fsn_error_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FISSION_GRAPH_H */

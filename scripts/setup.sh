@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install fission's build and test dependencies from Debian 12 packages.
+# Idempotent: packages already present are not reinstalled, and apt-get
+# update runs only when something is missing. Run as root (or with sudo).
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake pkg-config git
+  libigraph-dev libgsl-dev libcjson-dev libcriterion-dev libxml2-dev
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all dependencies present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
