@@ -1,0 +1,153 @@
+/*
+ * engine.h: the discrete-event engine, the whole API.
+ *
+ * The engine holds a clock and a queue of future events and knows nothing
+ * of graphs or campaigns. A model plugs in as a table of typed callbacks
+ * (fsn_model_type_t, after ROSS's tw_lptype): the engine assigns each of
+ * the model's event types an engine-wide id at registration and dispatches
+ * a popped event to that type's handler with the model's own state.
+ * It never switches on a model's kind.
+ *
+ * Order. Events run by time, then by priority (smaller first), then by
+ * insertion sequence (earlier scheduled first), so a run is a pure
+ * function of what was scheduled: ties never depend on memory layout.
+ * The clock never goes back: scheduling before now is refused.
+ *
+ * Handles. fsn_engine_schedule returns a handle (slot and generation)
+ * that stays valid until the event fires or is cancelled; a stale handle
+ * is detected, never misdirected. Cancel is O(1) (lazy: the queue entry
+ * is skipped when it surfaces); reschedule is O(log n) and gives the event
+ * a fresh insertion sequence, exactly as if it had been cancelled and
+ * scheduled again, but keeps the handle.
+ *
+ * Memory. Events live in a slot pool and the queue holds 24-byte
+ * (time, priority|sequence, slot) entries in a 4-ary implicit heap, so
+ * ordering never reads the pool; both grow geometrically and are reused,
+ * so a run in steady state allocates nothing per event. docs/ENGINE.md
+ * records the measurements behind the choice of queue.
+ *
+ * Limits: priorities in [-32768, 32767]; 2^48 schedules per run.
+ */
+#ifndef FISSION_ENGINE_H
+#define FISSION_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fission/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fsn_engine fsn_engine_t;
+
+/* 0 is never a valid handle. */
+typedef uint64_t fsn_handle_t;
+#define FSN_HANDLE_NONE ((fsn_handle_t)0)
+
+/* An event as a handler sees it. The payload (a, b, x) is the model's:
+ * typically a user id, a campaign id and a value. */
+typedef struct fsn_event {
+    double time;
+    int32_t priority;
+    uint32_t type;        /* engine-wide event type id */
+    uint32_t a, b;
+    double x;
+    uint64_t seq;         /* insertion sequence */
+    fsn_handle_t handle;  /* already invalid inside the handler */
+} fsn_event_t;
+
+/* A handler. model is the state given at registration. Returning non-zero
+ * stops the run, and fsn_engine_run returns that code. */
+typedef fsn_err_t (*fsn_event_fn)(fsn_engine_t *eng, void *model, const fsn_event_t *ev);
+
+typedef struct fsn_event_type {
+    const char *name;     /* for traces: "share", "join_group", ... */
+    fsn_event_fn handle;
+} fsn_event_type_t;
+
+/* A model: a name and its table of event types. Const data; one table may
+ * be registered on many engines (one per thread). */
+typedef struct fsn_model_type {
+    const char *name;
+    uint32_t n_event_types;
+    const fsn_event_type_t *event_types;
+} fsn_model_type_t;
+
+/* Called after every event, if set (for traces). */
+typedef void (*fsn_observer_fn)(void *ctx, const fsn_event_t *ev, const char *type_name);
+
+/* Create an engine with room for capacity events (0: a small default).
+ * NULL on allocation failure. O(capacity). */
+fsn_engine_t *fsn_engine_new(size_t capacity);
+
+/* Free the engine and everything it holds. NULL ok. */
+void fsn_engine_free(fsn_engine_t *eng);
+
+/* Register a model; its event type i gets id *first_type + i. Models keep
+ * their state; the engine stores the pointer. FSN_ERANGE beyond 65536
+ * event types, FSN_ENOMEM. O(event types). */
+fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, void *model,
+                               uint32_t *first_type);
+
+/* Drop every pending event, set the clock to 0 and the sequence and
+ * counters to 0; keep models and memory (for the next replicate). O(1)
+ * amortised (pool slots are recycled, not freed). */
+void fsn_engine_reset(fsn_engine_t *eng);
+
+/*
+ * Schedule an event of type `type` at absolute time `time` (>= now,
+ * finite) with the given priority and payload. *out, if not NULL,
+ * receives its handle. Errors: FSN_EINVAL if time < now or not finite,
+ * FSN_ENOMEM if the pool cannot grow. O(log n) worst case, O(1) expected
+ * for times drawn at random.
+ */
+fsn_err_t fsn_engine_schedule(fsn_engine_t *eng, double time, int32_t priority, uint32_t type,
+                              uint32_t a, uint32_t b, double x, fsn_handle_t *out);
+
+/* Cancel a pending event. FSN_ESTATE if the handle is stale (fired,
+ * cancelled, or from before a reset). O(1). */
+fsn_err_t fsn_engine_cancel(fsn_engine_t *eng, fsn_handle_t h);
+
+/* Move a pending event to a new time (>= now). The handle stays valid.
+ * FSN_ESTATE if stale, FSN_EINVAL for a bad time. O(log n). */
+fsn_err_t fsn_engine_reschedule(fsn_engine_t *eng, fsn_handle_t h, double time);
+
+/* 1 if the handle refers to a pending event. O(1). */
+int fsn_engine_pending(const fsn_engine_t *eng, fsn_handle_t h);
+
+/*
+ * Run events in order until the queue is empty, the next event is later
+ * than horizon, or a handler stops the run (fsn_engine_stop or a non-zero
+ * return). Events at exactly the horizon run. When the run ends by the
+ * horizon the clock is advanced to the horizon. Returns FSN_OK or the
+ * handler's code. O(events x log n).
+ */
+fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon);
+
+/* Run exactly one event if there is one at or before horizon. Returns 1 if
+ * an event ran, 0 if not, or a negative fsn_err_t negated on handler
+ * failure. */
+int fsn_engine_step(fsn_engine_t *eng, double horizon, fsn_err_t *rc);
+
+/* Ask the running loop to return after the current event. */
+void fsn_engine_stop(fsn_engine_t *eng);
+
+double fsn_engine_now(const fsn_engine_t *eng);
+/* Pending (not cancelled) events. */
+size_t fsn_engine_size(const fsn_engine_t *eng);
+/* Events run since creation or the last reset. */
+uint64_t fsn_engine_events_run(const fsn_engine_t *eng);
+/* Time of the next pending event, or +INFINITY. Amortised O(log n). */
+double fsn_engine_next_time(fsn_engine_t *eng);
+
+void fsn_engine_set_observer(fsn_engine_t *eng, fsn_observer_fn fn, void *ctx);
+
+/* Name of an engine-wide event type id ("?" if unknown). */
+const char *fsn_engine_type_name(const fsn_engine_t *eng, uint32_t type);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FISSION_ENGINE_H */
