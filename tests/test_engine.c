@@ -1,0 +1,294 @@
+/*
+ * test_engine.c: event order, ties, cancel, reschedule, horizon, handles.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "fission/engine.h"
+#include "fission/rng.h"
+
+/* A recording model: every event appends (time, a) to a log. */
+typedef struct recorder {
+    double t[4096];
+    uint32_t a[4096];
+    size_t n;
+    fsn_handle_t victim;     /* cancelled by the "cancel" event type */
+    uint32_t chain_type;
+} recorder_t;
+
+static fsn_err_t on_record(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    recorder_t *r = model;
+    cr_assert_lt(r->n, 4096);
+    cr_assert_eq(fsn_engine_now(eng), ev->time);
+    r->t[r->n] = ev->time;
+    r->a[r->n] = ev->a;
+    r->n++;
+    return FSN_OK;
+}
+
+static fsn_err_t on_cancel(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    recorder_t *r = model;
+    cr_assert_eq(fsn_engine_cancel(eng, r->victim), FSN_OK);
+    return on_record(eng, model, ev);
+}
+
+static fsn_err_t on_fail(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    on_record(eng, model, ev);
+    return FSN_EINVAL;
+}
+
+static const fsn_event_type_t rec_types[] = {
+    {"record", on_record}, {"cancel", on_cancel}, {"fail", on_fail}};
+static const fsn_model_type_t rec_model = {"recorder", 3, rec_types};
+
+static fsn_engine_t *new_engine(recorder_t *r, uint32_t *base) {
+    fsn_engine_t *eng = fsn_engine_new(4);
+    cr_assert_not_null(eng);
+    cr_assert_eq(fsn_engine_add_model(eng, &rec_model, r, base), FSN_OK);
+    return eng;
+}
+
+Test(engine, runs_events_in_time_order) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_rng_t rng;
+    fsn_rng_seed(&rng, 7);
+    for (uint32_t i = 0; i < 2000; i++)
+        cr_assert_eq(fsn_engine_schedule(eng, fsn_rng_uniform(&rng) * 100, 0, base, i, 0, 0, NULL),
+                     FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, 2000);
+    for (size_t i = 1; i < r.n; i++) cr_assert_leq(r.t[i - 1], r.t[i]);
+    fsn_engine_free(eng);
+}
+
+Test(engine, breaks_time_ties_by_priority_then_insertion_order) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    /* a encodes the expected position. */
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, 5, base, 4, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, -3, base, 0, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base, 1, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base, 2, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 0.5, 100, base, 99, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base, 3, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, 6);
+    cr_assert_eq(r.a[0], 99);
+    for (uint32_t i = 1; i < 6; i++) cr_assert_eq(r.a[i], i - 1, "position %u got %u", i, r.a[i]);
+    fsn_engine_free(eng);
+}
+
+Test(engine, many_ties_keep_insertion_order_through_heap_growth) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    for (uint32_t i = 0; i < 3000; i++)
+        cr_assert_eq(fsn_engine_schedule(eng, 2.0, 0, base, i, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    for (uint32_t i = 0; i < 3000; i++) cr_assert_eq(r.a[i], i);
+    fsn_engine_free(eng);
+}
+
+Test(engine, cancelled_event_never_runs_and_its_handle_goes_stale) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_handle_t h1, h2;
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base, 1, 0, 0, &h1), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 2.0, 0, base, 2, 0, 0, &h2), FSN_OK);
+    cr_assert(fsn_engine_pending(eng, h1));
+    cr_assert_eq(fsn_engine_size(eng), 2);
+    cr_assert_eq(fsn_engine_cancel(eng, h1), FSN_OK);
+    cr_assert_not(fsn_engine_pending(eng, h1));
+    cr_assert_eq(fsn_engine_cancel(eng, h1), FSN_ESTATE);
+    cr_assert_eq(fsn_engine_size(eng), 1);
+    /* The freed slot is reused; the old handle must not reach the new event. */
+    fsn_handle_t h3;
+    cr_assert_eq(fsn_engine_schedule(eng, 3.0, 0, base, 3, 0, 0, &h3), FSN_OK);
+    cr_assert_neq(h1, h3);
+    cr_assert_eq(fsn_engine_cancel(eng, h1), FSN_ESTATE);
+    cr_assert(fsn_engine_pending(eng, h3));
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, 2);
+    cr_assert_eq(r.a[0], 2);
+    cr_assert_eq(r.a[1], 3);
+    cr_assert_not(fsn_engine_pending(eng, h2));
+    cr_assert_eq(fsn_engine_cancel(eng, h2), FSN_ESTATE);
+    fsn_engine_free(eng);
+}
+
+Test(engine, handler_can_cancel_a_later_event) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    cr_assert_eq(fsn_engine_schedule(eng, 5.0, 0, base, 5, 0, 0, &r.victim), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base + 1, 1, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 6.0, 0, base, 6, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, 2);
+    cr_assert_eq(r.a[0], 1);
+    cr_assert_eq(r.a[1], 6);
+    fsn_engine_free(eng);
+}
+
+Test(engine, reschedule_moves_an_event_and_keeps_its_handle) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_handle_t h;
+    cr_assert_eq(fsn_engine_schedule(eng, 10.0, 0, base, 10, 0, 0, &h), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 2.0, 0, base, 2, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 3.0, 0, base, 3, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_reschedule(eng, h, 1.0), FSN_OK);   /* earlier */
+    cr_assert(fsn_engine_pending(eng, h));
+    cr_assert_eq(fsn_engine_size(eng), 3);
+    cr_assert_eq(fsn_engine_reschedule(eng, h, 2.5), FSN_OK);   /* later again */
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, 3);
+    cr_assert_eq(r.a[0], 2);
+    cr_assert_eq(r.a[1], 10);
+    cr_assert_float_eq(r.t[1], 2.5, 0);
+    cr_assert_eq(r.a[2], 3);
+    cr_assert_eq(fsn_engine_reschedule(eng, h, 20.0), FSN_ESTATE);
+    fsn_engine_free(eng);
+}
+
+Test(engine, rescheduled_event_goes_after_events_already_tied_with_it) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_handle_t h;
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base, 0, 0, 0, &h), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 4.0, 0, base, 1, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_reschedule(eng, h, 4.0), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.a[0], 1);
+    cr_assert_eq(r.a[1], 0);
+    fsn_engine_free(eng);
+}
+
+Test(engine, stops_at_the_horizon_and_resumes_later) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    for (uint32_t i = 1; i <= 10; i++)
+        cr_assert_eq(fsn_engine_schedule(eng, (double)i, 0, base, i, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, 4.0), FSN_OK);   /* events at exactly 4 run */
+    cr_assert_eq(r.n, 4);
+    cr_assert_float_eq(fsn_engine_now(eng), 4.0, 0);
+    cr_assert_eq(fsn_engine_run(eng, 4.5), FSN_OK);
+    cr_assert_eq(r.n, 4);
+    cr_assert_float_eq(fsn_engine_now(eng), 4.5, 0);
+    cr_assert_float_eq(fsn_engine_next_time(eng), 5.0, 0);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, 10);
+    cr_assert_float_eq(fsn_engine_now(eng), 10.0, 0);
+    fsn_engine_free(eng);
+}
+
+Test(engine, refuses_to_schedule_in_the_past_or_at_a_non_finite_time) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    cr_assert_eq(fsn_engine_schedule(eng, 3.0, 0, base, 0, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 2.9, 0, base, 0, 0, 0, NULL), FSN_EINVAL);
+    cr_assert_eq(fsn_engine_schedule(eng, NAN, 0, base, 0, 0, 0, NULL), FSN_EINVAL);
+    cr_assert_eq(fsn_engine_schedule(eng, INFINITY, 0, base, 0, 0, 0, NULL), FSN_EINVAL);
+    cr_assert_eq(fsn_engine_schedule(eng, 3.0, 40000, base, 0, 0, 0, NULL), FSN_EINVAL);
+    cr_assert_eq(fsn_engine_schedule(eng, 3.0, 0, base, 0, 0, 0, NULL), FSN_OK);
+    fsn_engine_free(eng);
+}
+
+Test(engine, handler_error_stops_the_run_and_is_returned) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base + 2, 0, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 2.0, 0, base, 1, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_EINVAL);
+    cr_assert_eq(r.n, 1);
+    cr_assert_eq(fsn_engine_size(eng), 1);
+    fsn_engine_free(eng);
+}
+
+Test(engine, reset_empties_the_queue_and_invalidates_handles) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_handle_t h;
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base, 0, 0, 0, &h), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, 0.5), FSN_OK);
+    fsn_engine_reset(eng);
+    cr_assert_eq(fsn_engine_size(eng), 0);
+    cr_assert_float_eq(fsn_engine_now(eng), 0.0, 0);
+    cr_assert_not(fsn_engine_pending(eng, h));
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, 0);
+    fsn_engine_free(eng);
+}
+
+/* Against a brute-force reference: random schedules, cancels and
+ * reschedules; the engine's order must equal a stable sort by
+ * (time, priority, last-insertion sequence) of the survivors. */
+Test(engine, matches_a_sorted_reference_under_random_cancel_and_reschedule) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(&r, &base);
+    enum { N = 1500 };
+    static fsn_handle_t h[N];
+    static double t[N];
+    static int prio[N], alive[N];
+    static uint64_t seq[N];
+    uint64_t s = 0;
+    fsn_rng_t rng;
+    fsn_rng_seed(&rng, 11);
+    for (uint32_t i = 0; i < N; i++) {
+        t[i] = (double)fsn_rng_below(&rng, 50);   /* many ties */
+        prio[i] = (int)fsn_rng_below(&rng, 3) - 1;
+        cr_assert_eq(fsn_engine_schedule(eng, t[i], prio[i], base, i, 0, 0, &h[i]), FSN_OK);
+        seq[i] = ++s;
+        alive[i] = 1;
+    }
+    for (int k = 0; k < 2000; k++) {
+        uint32_t i = (uint32_t)fsn_rng_below(&rng, N);
+        if (fsn_rng_below(&rng, 2)) {
+            cr_assert_eq(fsn_engine_cancel(eng, h[i]), alive[i] ? FSN_OK : FSN_ESTATE);
+            alive[i] = 0;
+        } else {
+            double nt = (double)fsn_rng_below(&rng, 50);
+            cr_assert_eq(fsn_engine_reschedule(eng, h[i], nt), alive[i] ? FSN_OK : FSN_ESTATE);
+            if (alive[i]) {
+                t[i] = nt;
+                seq[i] = ++s;
+            }
+        }
+    }
+    size_t expect = 0;
+    for (uint32_t i = 0; i < N; i++) expect += (size_t)alive[i];
+    cr_assert_eq(fsn_engine_size(eng), expect);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, expect);
+    for (size_t k = 1; k < r.n; k++) {
+        uint32_t x = r.a[k - 1], y = r.a[k];
+        int ordered = t[x] < t[y] || (t[x] == t[y] && (prio[x] < prio[y] ||
+                                                       (prio[x] == prio[y] && seq[x] < seq[y])));
+        cr_assert(ordered, "events %u and %u out of order", x, y);
+    }
+    fsn_engine_free(eng);
+}
