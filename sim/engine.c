@@ -12,7 +12,9 @@
  *    use and even when free, so a stale handle never matches.
  *
  *  - The queue is a 4-ary implicit heap of 24-byte entries carrying the
- *    whole ordering key: time, then (priority + 32768) << 48 | sequence.
+ *    whole ordering key: time, then priority, then sequence, plus the
+ *    event type and its user so that the next event can be prefetched
+ *    without touching the pool.
  *    Comparisons never leave the heap array, and the four children of a
  *    node are contiguous (96 bytes), one or two cache lines. A 4-ary heap
  *    halves the depth of a binary heap for one extra compare per level;
@@ -34,15 +36,41 @@
 #include <string.h>
 
 #define ARITY 4
-#define PRIO_SHIFT 48
-#define SEQ_MASK ((UINT64_C(1) << PRIO_SHIFT) - 1)
+/* key = (priority + 128) << 56 | sequence << 16 | type: ordering by key is
+ * ordering by priority then sequence (sequences are unique, so the type
+ * bits never decide), and the type rides along for the prefetch hook. */
+#define PRIO_SHIFT 56
+#define SEQ_SHIFT 16
+#define SEQ_MAX ((UINT64_C(1) << 40) - 1)
+#define PRIO_MIN (-128)
+#define PRIO_MAX 127
 
 typedef struct qentry {
-    double t;
-    uint64_t key;     /* (priority + 32768) << 48 | sequence; 0 never used */
+    uint64_t tbits;   /* bit pattern of the time (>= +0.0, so bits order as values) */
+    uint64_t key;     /* see above; 0 never used (sequences start at 1) */
     uint32_t slot;
-    uint32_t pad;
+    uint32_t a;       /* copy of the payload's user, for the prefetch hook */
 } qentry_t;
+
+typedef unsigned __int128 u128;
+
+/* The full ordering key of an entry as one 128-bit integer: time bits,
+ * then priority, sequence. Comparing two of them compiles to a
+ * compare-and-borrow pair, with no branch to mispredict. */
+static inline u128 qkey(const qentry_t *e) { return ((u128)e->tbits << 64) | e->key; }
+
+static inline uint64_t time_bits(double t) {
+    t += 0.0; /* -0.0 becomes +0.0 */
+    uint64_t b;
+    memcpy(&b, &t, sizeof b);
+    return b;
+}
+
+static inline double bits_time(uint64_t b) {
+    double t;
+    memcpy(&t, &b, sizeof t);
+    return t;
+}
 
 typedef struct slot {
     uint64_t key;     /* key of the live entry, 0 when free */
@@ -55,6 +83,7 @@ typedef struct slot {
 typedef struct reg_type {
     const char *name;
     fsn_event_fn handle;
+    fsn_prefetch_fn prefetch;
     void *model;
 } reg_type_t;
 
@@ -80,31 +109,48 @@ struct fsn_engine {
     void *observer_ctx;
 };
 
-static inline int entry_less(const qentry_t *x, const qentry_t *y) {
-    return x->t < y->t || (x->t == y->t && x->key < y->key);
-}
-
 static void sift_up(qentry_t *h, size_t i) {
     qentry_t e = h[i];
+    u128 ek = qkey(&e);
     while (i > 0) {
         size_t p = (i - 1) / ARITY;
-        if (!entry_less(&e, &h[p])) break;
+        if (!(ek < qkey(&h[p]))) break;
         h[i] = h[p];
         i = p;
     }
     h[i] = e;
 }
 
+/* Move the entry at i down to its place. Where a node has all four
+ * children, the smallest is found by a branch-free tournament (cmov), the
+ * branch that remains is the one that ends the descent. */
 static void sift_down(qentry_t *h, size_t n, size_t i) {
     qentry_t e = h[i];
+    const u128 ek = qkey(&e);
     for (;;) {
-        size_t c = i * ARITY + 1;
-        if (c >= n) break;
-        size_t best = c;
-        size_t end = c + ARITY < n ? c + ARITY : n;
-        for (size_t j = c + 1; j < end; j++)
-            if (entry_less(&h[j], &h[best])) best = j;
-        if (!entry_less(&h[best], &e)) break;
+        size_t c = i * ARITY + 1, best;
+        u128 bk;
+        if (c + 3 < n) {
+            u128 k0 = qkey(&h[c]), k1 = qkey(&h[c + 1]);
+            u128 k2 = qkey(&h[c + 2]), k3 = qkey(&h[c + 3]);
+            size_t b01 = k1 < k0 ? c + 1 : c, b23 = k3 < k2 ? c + 3 : c + 2;
+            u128 m01 = k1 < k0 ? k1 : k0, m23 = k3 < k2 ? k3 : k2;
+            best = m23 < m01 ? b23 : b01;
+            bk = m23 < m01 ? m23 : m01;
+        } else if (c < n) {
+            best = c;
+            bk = qkey(&h[c]);
+            for (size_t j = c + 1; j < n; j++) {
+                u128 kj = qkey(&h[j]);
+                if (kj < bk) {
+                    bk = kj;
+                    best = j;
+                }
+            }
+        } else {
+            break;
+        }
+        if (!(bk < ek)) break;
         h[i] = h[best];
         i = best;
     }
@@ -120,7 +166,9 @@ static void heap_pop(fsn_engine_t *eng) {
     }
 }
 
-static fsn_err_t heap_push(fsn_engine_t *eng, double t, uint64_t key, uint32_t slot) {
+static fsn_err_t heap_push(fsn_engine_t *eng, double t, uint64_t key, uint32_t slot,
+                           uint32_t a) {
+    FSN_REQUIRE(t >= 0.0);
     if (eng->heap_len == eng->heap_cap) {
         size_t cap = eng->heap_cap * 2;
         qentry_t *h = realloc(eng->heap, cap * sizeof *h);
@@ -129,10 +177,10 @@ static fsn_err_t heap_push(fsn_engine_t *eng, double t, uint64_t key, uint32_t s
         eng->heap_cap = cap;
     }
     qentry_t *e = &eng->heap[eng->heap_len];
-    e->t = t;
+    e->tbits = time_bits(t);
     e->key = key;
     e->slot = slot;
-    e->pad = 0;
+    e->a = a;
     sift_up(eng->heap, eng->heap_len++);
     return FSN_OK;
 }
@@ -199,6 +247,7 @@ fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, 
         reg_type_t *r = &eng->types[eng->n_types++];
         r->name = type->event_types[i].name;
         r->handle = type->event_types[i].handle;
+        r->prefetch = type->event_types[i].prefetch;
         r->model = model;
     }
     return FSN_OK;
@@ -255,26 +304,30 @@ static inline int time_ok(const fsn_engine_t *eng, double t) {
     return isfinite(t) && t >= eng->now;
 }
 
-static inline uint64_t next_key(fsn_engine_t *eng, int32_t priority) {
-    return ((uint64_t)(priority + 32768) << PRIO_SHIFT) | (++eng->seq & SEQ_MASK);
+static inline uint64_t next_key(fsn_engine_t *eng, int32_t priority, uint32_t type) {
+    return ((uint64_t)(priority - PRIO_MIN) << PRIO_SHIFT) | (++eng->seq << SEQ_SHIFT) | type;
 }
+
+static inline int32_t key_priority(uint64_t key) { return (int32_t)(key >> PRIO_SHIFT) + PRIO_MIN; }
+static inline uint64_t key_seq(uint64_t key) { return (key >> SEQ_SHIFT) & SEQ_MAX; }
+static inline uint32_t key_type(uint64_t key) { return (uint32_t)(key & 0xffff); }
 
 fsn_err_t fsn_engine_schedule(fsn_engine_t *eng, double time, int32_t priority, uint32_t type,
                               uint32_t a, uint32_t b, double x, fsn_handle_t *out) {
     FSN_REQUIRE(eng && type < eng->n_types);
-    if (!time_ok(eng, time) || priority < -32768 || priority > 32767) return FSN_EINVAL;
-    if (eng->seq >= SEQ_MASK) return FSN_ERANGE;
+    if (!time_ok(eng, time) || priority < PRIO_MIN || priority > PRIO_MAX) return FSN_EINVAL;
+    if (eng->seq >= SEQ_MAX) return FSN_ERANGE;
     uint32_t i;
     fsn_err_t rc = slot_alloc(eng, &i);
     if (rc) return rc;
     slot_t *s = &eng->pool[i];
-    s->key = next_key(eng, priority);
+    s->key = next_key(eng, priority, type);
     s->gen++;
     s->type = type;
     s->a = a;
     s->b = b;
     s->x = x;
-    rc = heap_push(eng, time, s->key, i);
+    rc = heap_push(eng, time, s->key, i, a);
     if (rc) {
         slot_free(eng, i);
         return rc;
@@ -309,11 +362,10 @@ fsn_err_t fsn_engine_reschedule(fsn_engine_t *eng, fsn_handle_t h, double time) 
     slot_t *s = slot_of(eng, h);
     if (!s) return FSN_ESTATE;
     if (!time_ok(eng, time)) return FSN_EINVAL;
-    if (eng->seq >= SEQ_MASK) return FSN_ERANGE;
-    int32_t priority = (int32_t)(s->key >> PRIO_SHIFT) - 32768;
+    if (eng->seq >= SEQ_MAX) return FSN_ERANGE;
     uint64_t old = s->key;
-    s->key = next_key(eng, priority);
-    fsn_err_t rc = heap_push(eng, time, s->key, (uint32_t)h);
+    s->key = next_key(eng, key_priority(old), s->type);
+    fsn_err_t rc = heap_push(eng, time, s->key, (uint32_t)h, s->a);
     if (rc) {
         s->key = old;
         return rc;
@@ -322,8 +374,11 @@ fsn_err_t fsn_engine_reschedule(fsn_engine_t *eng, fsn_handle_t h, double time) 
     return FSN_OK;
 }
 
-/* Drop stale entries at the top; returns the live top or NULL. */
+/* Drop stale entries at the top; returns the live top or NULL. With no
+ * stale entry in the heap (no cancel or reschedule pending) the top is
+ * live by construction and its slot is not read. */
 static inline const qentry_t *live_top(fsn_engine_t *eng) {
+    if (eng->stale == 0) return eng->heap_len ? &eng->heap[0] : NULL;
     while (eng->heap_len > 0) {
         const qentry_t *e = &eng->heap[0];
         if (eng->pool[e->slot].key == e->key) return e;
@@ -336,7 +391,7 @@ static inline const qentry_t *live_top(fsn_engine_t *eng) {
 double fsn_engine_next_time(fsn_engine_t *eng) {
     FSN_REQUIRE(eng);
     const qentry_t *e = live_top(eng);
-    return e ? e->t : INFINITY;
+    return e ? bits_time(e->tbits) : INFINITY;
 }
 
 /* Pop and run the top event, known to be live. */
@@ -344,9 +399,9 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     fsn_event_t ev;
     uint32_t i = top->slot;
     slot_t *s = &eng->pool[i];
-    ev.time = top->t;
-    ev.priority = (int32_t)(top->key >> PRIO_SHIFT) - 32768;
-    ev.seq = top->key & SEQ_MASK;
+    ev.time = bits_time(top->tbits);
+    ev.priority = key_priority(top->key);
+    ev.seq = key_seq(top->key);
     ev.type = s->type;
     ev.a = s->a;
     ev.b = s->b;
@@ -356,6 +411,14 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     slot_free(eng, i);
     eng->now = ev.time;
     eng->events_run++;
+    /* Software pipelining: while this event's handler waits on memory,
+     * the next event's slot and the model data of its user load. */
+    if (eng->heap_len) {
+        const qentry_t *nx = &eng->heap[0];
+        __builtin_prefetch(&eng->pool[nx->slot]);
+        const reg_type_t *nt = &eng->types[key_type(nx->key)];
+        if (nt->prefetch) nt->prefetch(nt->model, nx->a);
+    }
     const reg_type_t *rt = &eng->types[ev.type];
     fsn_err_t rc = rt->handle(eng, rt->model, &ev);
     if (eng->observer) eng->observer(eng->observer_ctx, &ev, rt->name);
@@ -367,7 +430,7 @@ fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
     eng->stopping = 0;
     const qentry_t *top;
     while ((top = live_top(eng)) != NULL) {
-        if (top->t > horizon) break;
+        if (bits_time(top->tbits) > horizon) break;
         fsn_err_t rc = run_top(eng, top);
         if (rc) return rc;
         if (eng->stopping) return FSN_OK;
@@ -379,7 +442,7 @@ fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
 int fsn_engine_step(fsn_engine_t *eng, double horizon, fsn_err_t *rc) {
     FSN_REQUIRE(eng);
     const qentry_t *top = live_top(eng);
-    if (!top || top->t > horizon) return 0;
+    if (!top || bits_time(top->tbits) > horizon) return 0;
     fsn_err_t r = run_top(eng, top);
     if (rc) *rc = r;
     return r ? -(int)r : 1;

@@ -38,7 +38,7 @@ static fsn_err_t on_fail(fsn_engine_t *eng, void *model, const fsn_event_t *ev) 
 }
 
 static const fsn_event_type_t rec_types[] = {
-    {"record", on_record}, {"cancel", on_cancel}, {"fail", on_fail}};
+    {"record", on_record, NULL}, {"cancel", on_cancel, NULL}, {"fail", on_fail, NULL}};
 static const fsn_model_type_t rec_model = {"recorder", 3, rec_types};
 
 static fsn_engine_t *new_engine(recorder_t *r, uint32_t *base) {
@@ -207,7 +207,9 @@ Test(engine, refuses_to_schedule_in_the_past_or_at_a_non_finite_time) {
     cr_assert_eq(fsn_engine_schedule(eng, 2.9, 0, base, 0, 0, 0, NULL), FSN_EINVAL);
     cr_assert_eq(fsn_engine_schedule(eng, NAN, 0, base, 0, 0, 0, NULL), FSN_EINVAL);
     cr_assert_eq(fsn_engine_schedule(eng, INFINITY, 0, base, 0, 0, 0, NULL), FSN_EINVAL);
-    cr_assert_eq(fsn_engine_schedule(eng, 3.0, 40000, base, 0, 0, 0, NULL), FSN_EINVAL);
+    cr_assert_eq(fsn_engine_schedule(eng, 3.0, 128, base, 0, 0, 0, NULL), FSN_EINVAL);
+    cr_assert_eq(fsn_engine_schedule(eng, 3.0, -129, base, 0, 0, 0, NULL), FSN_EINVAL);
+    cr_assert_eq(fsn_engine_schedule(eng, 3.0, 127, base, 0, 0, 0, NULL), FSN_OK);
     cr_assert_eq(fsn_engine_schedule(eng, 3.0, 0, base, 0, 0, 0, NULL), FSN_OK);
     fsn_engine_free(eng);
 }

@@ -26,7 +26,8 @@
  * so a run in steady state allocates nothing per event. docs/ENGINE.md
  * records the measurements behind the choice of queue.
  *
- * Limits: priorities in [-32768, 32767]; 2^48 schedules per run.
+ * Limits: priorities in [-128, 127]; 65536 event types; 2^40 schedules
+ * per run (a reset starts the count again).
  */
 #ifndef FISSION_ENGINE_H
 #define FISSION_ENGINE_H
@@ -62,9 +63,15 @@ typedef struct fsn_event {
  * stops the run, and fsn_engine_run returns that code. */
 typedef fsn_err_t (*fsn_event_fn)(fsn_engine_t *eng, void *model, const fsn_event_t *ev);
 
+/* Optional: called with the user (payload a) of the event that will run
+ * next, before the current event's handler runs, so the model can issue
+ * prefetches for the data that event will read. Must not change state. */
+typedef void (*fsn_prefetch_fn)(const void *model, uint32_t a);
+
 typedef struct fsn_event_type {
     const char *name;     /* for traces: "share", "join_group", ... */
     fsn_event_fn handle;
+    fsn_prefetch_fn prefetch;   /* may be NULL */
 } fsn_event_type_t;
 
 /* A model: a name and its table of event types. Const data; one table may
@@ -99,7 +106,8 @@ void fsn_engine_reset(fsn_engine_t *eng);
 /*
  * Schedule an event of type `type` at absolute time `time` (>= now,
  * finite) with the given priority and payload. *out, if not NULL,
- * receives its handle. Errors: FSN_EINVAL if time < now or not finite,
+ * receives its handle. Errors: FSN_EINVAL if time < now or not finite
+ * or the priority is outside [-128, 127], FSN_ERANGE past 2^40 schedules,
  * FSN_ENOMEM if the pool cannot grow. O(log n) worst case, O(1) expected
  * for times drawn at random.
  */

@@ -1,0 +1,183 @@
+/*
+ * bench_sir.c: fission's engine against igraph_sir on the same process.
+ *
+ * The Markovian SIR-equivalent sharing process (share to each friend at
+ * rate beta = 0.5 until interest is lost at rate gamma = 1; one random
+ * first sharer; the S/I/R trajectory recorded at every event) runs on the
+ * same Barabasi-Albert graphs (m = 5) with fission's engine and with
+ * igraph's igraph_sir, in one process. For each size it prints seconds per
+ * major outbreak (total time / runs reaching over 1% of users), the mean
+ * final size of major outbreaks with its standard error, and the speed
+ * ratio. The last line is `speedup_vs_igraph_sir <ratio at the largest n>`.
+ *
+ * Usage: bench_sir [--sizes 100000,1000000] [--igraph-runs K1,K2]
+ *                  [--runs R1,R2] [--seed S] [--no-reorder]
+ */
+#include <igraph.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fission/engine.h"
+#include "fission/graph.h"
+#include "fission/models/sir.h"
+#include "fission/rng.h"
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct tally {
+    int runs, majors;
+    double secs, sum, sumsq;   /* of final-size fractions of major outbreaks */
+} tally_t;
+
+static void tally_add(tally_t *t, double frac) {
+    t->runs++;
+    if (frac > 0.01) {
+        t->majors++;
+        t->sum += frac;
+        t->sumsq += frac * frac;
+    }
+}
+
+static double tally_mean(const tally_t *t) { return t->majors ? t->sum / t->majors : NAN; }
+
+static double tally_se(const tally_t *t) {
+    if (t->majors < 2) return NAN;
+    double m = tally_mean(t);
+    double var = (t->sumsq - t->majors * m * m) / (t->majors - 1);
+    return sqrt(var > 0 ? var : 0) / sqrt(t->majors);
+}
+
+static int parse_list(const char *s, double *out, int max) {
+    int k = 0;
+    char *end;
+    while (*s && k < max) {
+        out[k++] = strtod(s, &end);
+        if (end == s) return -1;
+        s = end;
+        if (*s == ',') s++;
+    }
+    return k;
+}
+
+int main(int argc, char **argv) {
+    double sizes[8] = {1e5, 1e6}, igruns[8] = {30, 6}, runs[8] = {300, 40};
+    int nsizes = 2, reorder = 1;
+    uint64_t seed = 2024;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--sizes") && i + 1 < argc) nsizes = parse_list(argv[++i], sizes, 8);
+        else if (!strcmp(argv[i], "--igraph-runs") && i + 1 < argc) parse_list(argv[++i], igruns, 8);
+        else if (!strcmp(argv[i], "--runs") && i + 1 < argc) parse_list(argv[++i], runs, 8);
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--no-reorder")) reorder = 0;
+        else {
+            fprintf(stderr, "usage: %s [--sizes N,...] [--igraph-runs K,...] [--runs R,...] "
+                            "[--seed S] [--no-reorder]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (nsizes < 1) {
+        fprintf(stderr, "bench_sir: bad --sizes\n");
+        return 2;
+    }
+    fsn_rng_gsl_quiet();
+    const double beta = 0.5, gamma = 1.0;
+    printf("# Markovian SIR on Barabasi-Albert graphs, m = 5, beta = %.2f, gamma = %.2f\n", beta,
+           gamma);
+    printf("# %-9s %-14s %6s %6s %12s %10s %10s\n", "n", "code", "runs", "major", "s/major",
+           "final/n", "se");
+    double last_ratio = NAN;
+    for (int si = 0; si < nsizes; si++) {
+        igraph_integer_t n = (igraph_integer_t)sizes[si];
+        igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)(seed + (uint64_t)si));
+        igraph_t ig;
+        if (igraph_barabasi_game(&ig, n, 1.0, 5, NULL, 0, 1.0, 0, IGRAPH_BARABASI_PSUMTREE, NULL)) {
+            fprintf(stderr, "bench_sir: igraph_barabasi_game failed\n");
+            return 1;
+        }
+        /* The same graph for fission, through the edge list. */
+        igraph_vector_int_t el;
+        igraph_vector_int_init(&el, 0);
+        igraph_get_edgelist(&ig, &el, 0);
+        fsn_edges_t e;
+        fsn_edges_init(&e, (uint32_t)n);
+        fsn_edges_reserve(&e, (size_t)igraph_ecount(&ig));
+        for (igraph_integer_t k = 0; k < igraph_ecount(&ig); k++)
+            fsn_edges_push(&e, (fsn_vid_t)VECTOR(el)[2 * k], (fsn_vid_t)VECTOR(el)[2 * k + 1],
+                           FSN_TIE_DEFAULT, FSN_TIE_OTHER);
+        igraph_vector_int_destroy(&el);
+        fsn_csr_t g;
+        fsn_error_t err = {0};
+        if (fsn_csr_from_edges(&g, &e, &err) ||
+            (reorder && fsn_csr_reorder_bfs(&g, NULL, &err))) {
+            fprintf(stderr, "bench_sir: %s\n", err.msg);
+            return 1;
+        }
+
+        /* igraph_sir */
+        tally_t ti = {0};
+        igraph_vector_ptr_t res;
+        igraph_vector_ptr_init(&res, 0);
+        double t0 = now_s();
+        if (igraph_sir(&ig, beta, gamma, (igraph_integer_t)igruns[si], &res)) {
+            fprintf(stderr, "bench_sir: igraph_sir failed\n");
+            return 1;
+        }
+        ti.secs = now_s() - t0;
+        for (igraph_integer_t k = 0; k < igraph_vector_ptr_size(&res); k++) {
+            igraph_sir_t *s = VECTOR(res)[k];
+            igraph_integer_t len = igraph_vector_int_size(&s->no_r);
+            tally_add(&ti, (double)VECTOR(s->no_r)[len - 1] / (double)n);
+            igraph_sir_destroy(s);
+            free(s);
+        }
+        igraph_vector_ptr_destroy(&res);
+
+        /* fission */
+        tally_t tf = {0};
+        fsn_engine_t *eng = fsn_engine_new((size_t)n);
+        fsn_sir_t *m = eng ? fsn_sir_new(&g, eng) : NULL;
+        if (!m) {
+            fprintf(stderr, "bench_sir: out of memory\n");
+            return 1;
+        }
+        uint64_t events = 0;
+        t0 = now_s();
+        for (int r = 0; r < (int)runs[si]; r++) {
+            fsn_rng_t rng;
+            fsn_rng_seed_stream(&rng, seed, (uint64_t)si, (uint64_t)r);
+            fsn_vid_t first = (fsn_vid_t)fsn_rng_below(&rng, g.n);
+            const fsn_sir_traj_t *traj;
+            if (fsn_sir_run(m, beta, gamma, first, &rng, &traj)) {
+                fprintf(stderr, "bench_sir: run failed\n");
+                return 1;
+            }
+            events += fsn_engine_events_run(eng);
+            tally_add(&tf, (double)traj->r[traj->len - 1] / (double)n);
+        }
+        tf.secs = now_s() - t0;
+        double spi = ti.majors ? ti.secs / ti.majors : NAN;
+        double spf = tf.majors ? tf.secs / tf.majors : NAN;
+        printf("  %-9lld %-14s %6d %6d %12.5f %10.5f %10.5f\n", (long long)n, "igraph_sir", ti.runs,
+               ti.majors, spi, tally_mean(&ti), tally_se(&ti));
+        printf("  %-9lld %-14s %6d %6d %12.5f %10.5f %10.5f\n", (long long)n, "fission", tf.runs,
+               tf.majors, spf, tally_mean(&tf), tally_se(&tf));
+        double diff = tally_mean(&tf) - tally_mean(&ti);
+        double se = sqrt(pow(tally_se(&tf), 2) + pow(tally_se(&ti), 2));
+        last_ratio = spi / spf;
+        printf("  n=%lld speedup %.2f  final-size difference %.5f (%.1f se)  events/s %.3g\n",
+               (long long)n, last_ratio, diff, fabs(diff) / se, (double)events / tf.secs);
+        fsn_sir_free(m);
+        fsn_engine_free(eng);
+        fsn_csr_destroy(&g);
+        igraph_destroy(&ig);
+    }
+    printf("speedup_vs_igraph_sir %.2f\n", last_ratio);
+    return 0;
+}
