@@ -236,26 +236,69 @@ fsn_err_t fsn_wechat_generate(fsn_csr_t *g, fsn_circles_t *circles,
 /* ------------------------------------------------------------------ */
 
 /*
- * Read an undirected edge list: one tie per line, "u v" or "u v w",
- * separated by whitespace or commas (CSV); lines starting with '#' or '%'
- * and blank lines are skipped (SNAP files read as they are); an optional
- * header line whose first field is not a number is skipped if it is the
- * first non-comment line. Ids are non-negative integers up to 2^63,
- * relabelled 0 .. n-1 in order of first appearance (label[] keeps them).
- * A weight w in [0, 1] becomes the tie strength; weights outside [0, 1]
- * are an error. Errors name the file and line: "FILE:LINE: expected ...".
- * Cost: O(bytes + m log m).
+ * Read an undirected edge list: one tie per line, "u v" or "u v w".
+ * Fields are separated by blanks (spaces, tabs) or by commas (CSV) with
+ * optional blanks around them; CRLF line endings are accepted and lines
+ * may be of any length. Blank lines and lines whose first non-blank
+ * character is '#' or '%' are skipped, so SNAP files read as they are.
+ * If the first other line has a first field that does not begin like a
+ * number (a digit, sign or point), it is a header ("source,target,weight")
+ * and is skipped; on any later line it is an error.
+ * Ids are digit strings 0 .. 2^63 - 1 ("007" is 7), relabelled 0 .. n-1
+ * in order of first appearance; label[new] keeps the file's id. A weight
+ * w must be a finite decimal number in [0, 1] and gives the strength
+ * round(w * 255); without one the tie gets FSN_TIE_DEFAULT. Every tie has
+ * kind FSN_TIE_OTHER. Self-loops are dropped and repeated ties merged as
+ * in fsn_csr_from_edges (a user named only in self-loops stays, with no
+ * ties).
+ * A file without a single tie (empty, only comments, only self-loops) is
+ * an error, FSN_EPARSE "PATH: no ties found": such a graph cannot carry a
+ * campaign, and an empty input is far more often a mistake than a wish.
+ * Errors are one line. A fault in the text gives FSN_EPARSE
+ * "PATH:LINE: expected ..., got '...'" (a bad, negative or too large id,
+ * a missing second id, more than 3 fields, an empty CSV field, a weight
+ * that is not a number, NaN or outside [0, 1], a NUL byte); more than
+ * 2^32 - 1 distinct users gives FSN_ERANGE at the line of the first user
+ * too many; FSN_EIO "PATH: cannot open: <reason>" or "PATH: cannot read:
+ * <reason>"; FSN_ENOMEM. On error *g is left zeroed and nothing leaks.
+ * Never prints. Cost: O(bytes + m log m) time; besides the staged ties
+ * and the CSR, 8 bytes of label per user and, while reading, an id table
+ * of 12 to 23 bytes per user.
  */
 fsn_err_t fsn_graph_read_edgelist(fsn_csr_t *g, const char *path, fsn_error_t *err);
 
 /*
- * Read an undirected GraphML file (nodes and edges; an edge <data> whose
- * key is named "weight" gives the strength, in [0, 1]). Errors name the
- * file and line. Cost: O(bytes + m log m).
+ * Read a GraphML file with libxml2 (no network access; external entities
+ * are not loaded). Every <node id=".."> is a user and every
+ * <edge source=".." target=".."> a tie, wherever they sit under the
+ * <graphml> root; edges may come before the nodes they name. The graph is
+ * read as undirected whatever its edgedefault or an edge's directed
+ * attribute says: a tie written both ways is one tie. Hyperedges, ports
+ * and all other data are ignored.
+ * The weight key is the first <key> with attr.name="weight" (any case)
+ * and for="edge" or "all" (or no for); an edge's <data> for that key must
+ * hold a decimal number in [0, 1], giving strength round(w * 255). An
+ * edge without it takes the key's <default> if there is one, else
+ * FSN_TIE_DEFAULT.
+ * Users are numbered in order of first mention (by a <node> or an edge);
+ * node ids are strings, so label[user] holds the 0-based position of the
+ * user's <node> among the file's <node> elements.
+ * Errors, FSN_EPARSE "PATH:LINE: ...": malformed XML (libxml2's own
+ * message, which is caught rather than printed), a root that is not
+ * <graphml>, a <node> without id or with an id already declared, an
+ * <edge> without source or target, an edge naming a node that no <node>
+ * declares (reported at the first edge naming it), a weight or default
+ * weight that is not a number in [0, 1]; "PATH: no ties found" as for
+ * edge lists; FSN_ERANGE past 2^32 - 1 nodes; FSN_EIO if the file cannot
+ * be opened; FSN_ENOMEM. The line is that of the element at fault (past
+ * line 65535 libxml2 may give the line after). On error *g is left
+ * zeroed. Never prints. Calls xmlInitParser, never xmlCleanupParser.
+ * Cost: O(bytes + m log m) time; node ids are held once in an arena.
  */
 fsn_err_t fsn_graph_read_graphml(fsn_csr_t *g, const char *path, fsn_error_t *err);
 
-/* Pick the reader from the extension (.graphml / .xml, else edge list). */
+/* Pick the reader from the extension of the file name, ignoring case:
+ * .graphml or .xml for GraphML, anything else for an edge list. */
 fsn_err_t fsn_graph_read(fsn_csr_t *g, const char *path, fsn_error_t *err);
 
 /* ------------------------------------------------------------------ */
