@@ -154,7 +154,7 @@ int main(int argc, char **argv) {
             fsn_rng_seed_stream(&rng, seed, (uint64_t)si, (uint64_t)r);
             fsn_vid_t first = (fsn_vid_t)fsn_rng_below(&rng, g.n);
             const fsn_sir_traj_t *traj;
-            if (fsn_sir_run(m, beta, gamma, first, &rng, &traj)) {
+            if (fsn_sir_run(m, beta, gamma, &first, 1, &rng, &traj)) {
                 fprintf(stderr, "bench_sir: run failed\n");
                 return 1;
             }

@@ -164,10 +164,12 @@ fsn_err_t fsn_wechat_generate(fsn_csr_t *g, fsn_circles_t *circles_out,
     size_t sizes_cap = 0;
     if (!activity) goto nomem;
 
-    /* 1. Activity weights: Pareto with mean 1, capped at sqrt(n) x mean so
-     * one user cannot take a macroscopic share of the weak ties. */
+    /* 1. Activity weights: Pareto with mean 1, capped at 100 x the mean
+     * (at mean degree 50 that is WeChat's historical 5000-contact limit)
+     * and at sqrt(n), so one user cannot take a macroscopic share of the
+     * weak ties of a small graph. */
     const double alpha = p->weak_exponent;
-    const double xmin = (alpha - 2) / (alpha - 1), xcap = fmax(10.0, sqrt((double)n));
+    const double xmin = (alpha - 2) / (alpha - 1), xcap = fmin(100.0, fmax(10.0, sqrt((double)n)));
     for (uint32_t v = 0; v < n; v++) {
         double x = xmin * pow(fsn_rng_uniform_pos(&rng), -1.0 / (alpha - 1));
         activity[v] = (float)(x < xcap ? x : xcap);

@@ -25,6 +25,7 @@ struct fsn_sir {
     double beta, gamma;
     fsn_rng_t *rng;
     uint32_t infected;
+    uint32_t initial;           /* users infected at time 0 */
     double *inf_t, *rec_t;      /* infection times (in order), recovery times */
     uint64_t *sortbuf;          /* radix-sort scratch, n words */
     fsn_sir_traj_t traj;
@@ -122,10 +123,11 @@ static void build_trajectory(fsn_sir_t *m) {
     fsn_sir_traj_t *tr = &m->traj;
     uint32_t n = m->g->n, s = n, i = 0, r = 0;
     size_t a = 0, b = 0, len = 0;
-    /* Entry 0: the first user infected at time 0, as igraph_sir has it. */
-    s--;
-    i++;
-    a = 1;
+    /* Entry 0: the initial state, as igraph_sir has it (one first user
+     * there; here any number, all at time 0). */
+    s -= m->initial;
+    i += m->initial;
+    a = m->initial;
     tr->time[0] = 0.0;
     tr->s[0] = s;
     tr->i[0] = i;
@@ -185,11 +187,13 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
     return m;
 }
 
-fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, fsn_vid_t first, fsn_rng_t *rng,
-                      const fsn_sir_traj_t **traj) {
-    FSN_REQUIRE(m && rng);
-    if (!(beta > 0) || !isfinite(beta) || !(gamma > 0) || !isfinite(gamma) || first >= m->g->n)
+fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, const fsn_vid_t *first,
+                      size_t nfirst, fsn_rng_t *rng, const fsn_sir_traj_t **traj) {
+    FSN_REQUIRE(m && rng && (first || nfirst == 0));
+    if (!(beta > 0) || !isfinite(beta) || !(gamma > 0) || !isfinite(gamma) || nfirst == 0)
         return FSN_EINVAL;
+    for (size_t k = 0; k < nfirst; k++)
+        if (first[k] >= m->g->n) return FSN_EINVAL;
     fsn_engine_reset(m->eng);
     for (uint32_t v = 0; v < m->g->n; v++) m->arrival[v] = INFINITY;
     m->beta = beta;
@@ -197,8 +201,13 @@ fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, fsn_vid_t first, 
     m->rng = rng;
     m->infected = 0;
     m->traj.len = 0;
-    fsn_err_t rc = infect(m, m->eng, first, 0.0);
-    if (rc) return rc;
+    fsn_err_t rc = FSN_OK;
+    for (size_t k = 0; k < nfirst; k++) {
+        if (m->arrival[first[k]] < 0) continue; /* listed twice */
+        rc = infect(m, m->eng, first[k], 0.0);
+        if (rc) return rc;
+    }
+    m->initial = m->infected;
     rc = fsn_engine_run(m->eng, INFINITY);
     if (rc) return rc;
     build_trajectory(m);

@@ -55,14 +55,15 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng);
 void fsn_sir_free(fsn_sir_t *m);
 
 /*
- * One outbreak: reset eng, infect `first` at time 0, run to the end.
- * rng is advanced. Afterwards *traj points into the model (valid until
- * the next run). Errors: FSN_EINVAL for beta or gamma not > 0 and finite
- * or first out of range; FSN_ENOMEM if the engine cannot grow.
- * Cost: O((infected + shares sent) x log(pending)).
+ * One outbreak: reset eng, infect the nfirst users of `first` at time 0
+ * (duplicates count once), run to the end. rng is advanced. Afterwards
+ * *traj points into the model (valid until the next run); entry 0 is the
+ * initial state. Errors: FSN_EINVAL for beta or gamma not > 0 and finite,
+ * no first user, or one out of range; FSN_ENOMEM if the engine cannot
+ * grow. Cost: O(n) to reset plus O((infected + shares sent) x log(pending)).
  */
-fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, fsn_vid_t first, fsn_rng_t *rng,
-                      const fsn_sir_traj_t **traj);
+fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, const fsn_vid_t *first,
+                      size_t nfirst, fsn_rng_t *rng, const fsn_sir_traj_t **traj);
 
 /* Users ever infected in the last run (the final size R at the end). */
 uint32_t fsn_sir_final_size(const fsn_sir_t *m);
