@@ -1,2 +1,438 @@
+/*
+ * main.c: the fission command line, the only code that prints.
+ *
+ *   fission run              a campaign on the default graph, its figures
+ *   fission graph describe   build or read a graph and describe it
+ *   fission help [COMMAND]   usage
+ *   fission version
+ *
+ * Exit codes: 0 success, 1 failure while running, 2 bad usage or bad
+ * input. Messages go to stderr, results to stdout.
+ */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
-int main(void) { puts("fission"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fission/attrs.h"
+#include "fission/graph.h"
+#include "fission/rng.h"
+#include "fission/run.h"
+#include "fission/stats.h"
+
+#ifndef FISSION_VERSION
+#define FISSION_VERSION "0.1.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_RUN = 1, EXIT_USAGE = 2 };
+
+static const char *usage_main =
+    "usage: fission COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  run              run the default campaign on the default graph and print its figures\n"
+    "  graph describe   build (or read) a social graph and describe it\n"
+    "  help [COMMAND]   show help for a command\n"
+    "  version          print the version\n"
+    "\n"
+    "Exit codes: 0 success, 1 failure while running, 2 bad usage or bad input.\n";
+
+static const char *usage_graph =
+    "usage: fission graph describe [GRAPH OPTIONS]\n"
+    "\n"
+    "Builds a graph from a generator, or reads one, and prints users, ties,\n"
+    "degree distribution, clustering, components, assortativity and the\n"
+    "tie-strength mix.\n"
+    "\n"
+    "graph options (shared with `fission run`):\n"
+    "  --file PATH          read an edge list (u v [w]; whitespace or CSV; '#' comments;\n"
+    "                       SNAP files as they are) or a GraphML file (.graphml, .xml)\n"
+    "  --gen NAME           generator: wechat (default), er, ba, ws, regular, config,\n"
+    "                       powerlaw, sbm\n"
+    "  --n N                users (default 100000)\n"
+    "  --mean-degree D      wechat: target mean degree (default 50)\n"
+    "  --m M                ba: ties per new user; er: number of ties (default per generator)\n"
+    "  --p P                er: tie probability; ws: rewiring probability\n"
+    "  --k K                ws: neighbours on each side; regular: degree\n"
+    "  --exponent X         powerlaw: degree exponent (> 2)\n"
+    "  --min-degree K       powerlaw: smallest degree\n"
+    "  --blocks B           sbm: number of equal blocks\n"
+    "  --p-in P, --p-out P  sbm: tie probability inside / across blocks\n"
+    "  --graph-seed S       generator seed (default 1)\n"
+    "  --reorder            relabel users in breadth-first order (locality)\n";
+
+static const char *usage_run =
+    "usage: fission run [GRAPH OPTIONS] [--reps N] [--seed S] [--threads T]\n"
+    "                   [--first K] [--beta B] [--gamma G]\n"
+    "\n"
+    "Runs the default campaign, the pure sharing cascade: K users get the\n"
+    "link at day 0; a user who has it shares it to each friend at rate B per\n"
+    "day until losing interest at rate G per day. Prints reach, peak and\n"
+    "timing with their mean, 95% interval and spread over replicates.\n"
+    "Results are identical for any --threads.\n"
+    "\n"
+    "  --reps N        replicates (default 20)\n"
+    "  --seed S        base seed of the replicate streams (default 1)\n"
+    "  --threads T     worker threads (default: all cores)\n"
+    "  --first K       first sharers (default 10)\n"
+    "  --beta B        share rate per friend per day (default 0.3)\n"
+    "  --gamma G       rate of losing interest per day (default 1)\n"
+    "\n"
+    "The graph options of `fission help graph` choose the graph (default:\n"
+    "the WeChat-like generator, 100000 users, mean degree 50).\n";
+
+static int fail_usage(const char *fmt, const char *arg) {
+    fprintf(stderr, "fission: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(see `fission help`)\n");
+    return EXIT_USAGE;
+}
+
+/* Strict number parsing: the whole string, finite. */
+static int parse_double(const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out) {
+    if (!*s || *s == '-' || *s == '+') return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno) {
+        /* Accept 1e6-style integers. */
+        double d;
+        if (parse_double(s, &d) || d < 0 || d != floor(d) || d > 1.8e19) return -1;
+        v = (unsigned long long)d;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_u32(const char *s, uint32_t *out) {
+    uint64_t v;
+    if (parse_u64(s, &v) || v > UINT32_MAX) return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+typedef struct graph_opts {
+    const char *file;
+    int kind;
+    fsn_gen_params_t gen;
+    fsn_wechat_params_t wechat;
+    int reorder;
+} graph_opts_t;
+
+static void graph_opts_default(graph_opts_t *o) {
+    memset(o, 0, sizeof *o);
+    o->kind = FSN_GEN_WECHAT;
+    fsn_wechat_params_default(&o->wechat, 100000);
+    fsn_gen_params_default(&o->gen, FSN_GEN_BARABASI);
+    o->gen.n = 100000;
+}
+
+/* Consume one graph option at argv[*i]; returns 1 if consumed, 0 if not a
+ * graph option, -1 (after printing) on a bad value. */
+static int graph_opt(graph_opts_t *o, int argc, char **argv, int *i) {
+    const char *a = argv[*i];
+    static const char *const with_value[] = {"--file", "--gen", "--n", "--mean-degree", "--m",
+                                             "--p", "--k", "--exponent", "--min-degree",
+                                             "--blocks", "--p-in", "--p-out", "--graph-seed"};
+    if (!strcmp(a, "--reorder")) {
+        o->reorder = 1;
+        return 1;
+    }
+    int known = 0;
+    for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
+        if (!strcmp(a, with_value[k])) known = 1;
+    if (!known) return 0;
+    if (*i + 1 >= argc) {
+        fail_usage("%s needs a value", a);
+        return -1;
+    }
+    const char *v = argv[++*i];
+    int bad = 0;
+    double d;
+    uint64_t u;
+    if (!strcmp(a, "--file")) o->file = v;
+    else if (!strcmp(a, "--gen")) {
+        int k = fsn_gen_kind_parse(v);
+        if (k < 0) {
+            fail_usage("--gen: unknown generator '%s' (expected wechat, er, ba, ws, regular, "
+                       "config, powerlaw or sbm)", v);
+            return -1;
+        }
+        if (k == FSN_GEN_CONFIG_SEQUENCE) {
+            fail_usage("--gen %s needs a degree sequence: use --gen powerlaw, or --file", v);
+            return -1;
+        }
+        uint32_t n = o->gen.n;
+        uint64_t seed = o->gen.seed;
+        o->kind = k;
+        if (k != FSN_GEN_WECHAT) {
+            fsn_gen_params_default(&o->gen, (fsn_gen_kind_t)k);
+            o->gen.n = n;
+            o->gen.seed = seed;
+        }
+    } else if (!strcmp(a, "--n")) {
+        uint32_t n = 0;
+        bad = parse_u32(v, &n);
+        o->gen.n = n;
+        o->wechat.n = n;
+    } else if (!strcmp(a, "--mean-degree")) {
+        bad = parse_double(v, &d);
+        o->wechat.mean_degree = d;
+    } else if (!strcmp(a, "--m")) {
+        bad = parse_u64(v, &u);
+        o->gen.m = u;
+    } else if (!strcmp(a, "--p")) {
+        bad = parse_double(v, &d);
+        o->gen.p = d;
+    } else if (!strcmp(a, "--k")) {
+        bad = parse_u64(v, &u) || u > UINT32_MAX;
+        o->gen.k = (uint32_t)u;
+    } else if (!strcmp(a, "--exponent")) {
+        bad = parse_double(v, &d);
+        o->gen.exponent = d;
+    } else if (!strcmp(a, "--min-degree")) {
+        bad = parse_u64(v, &u) || u > UINT32_MAX;
+        o->gen.min_degree = (uint32_t)u;
+    } else if (!strcmp(a, "--blocks")) {
+        bad = parse_u64(v, &u) || u > UINT32_MAX;
+        o->gen.blocks = (uint32_t)u;
+    } else if (!strcmp(a, "--p-in")) {
+        bad = parse_double(v, &d);
+        o->gen.p_in = d;
+    } else if (!strcmp(a, "--p-out")) {
+        bad = parse_double(v, &d);
+        o->gen.p_out = d;
+    } else if (!strcmp(a, "--graph-seed")) {
+        bad = parse_u64(v, &u);
+        o->gen.seed = u;
+        o->wechat.seed = u;
+    }
+    if (bad) {
+        fprintf(stderr, "fission: %s: expected a number, got '%s'\n", a, v);
+        return -1;
+    }
+    return 1;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Build or read the graph; prints the error and returns its exit code. */
+static int build_graph(const graph_opts_t *o, fsn_csr_t *g, double *secs) {
+    fsn_error_t err = {0};
+    fsn_err_t rc;
+    double t0 = now_s();
+    if (o->file) rc = fsn_graph_read(g, o->file, &err);
+    else if (o->kind == FSN_GEN_WECHAT) rc = fsn_wechat_generate(g, NULL, &o->wechat, &err);
+    else rc = fsn_graph_generate(g, &o->gen, &err);
+    if (!rc && o->reorder) rc = fsn_csr_reorder_bfs(g, NULL, &err);
+    *secs = now_s() - t0;
+    if (rc) {
+        fprintf(stderr, "fission: %s\n", err.msg[0] ? err.msg : fsn_err_name(rc));
+        return (rc == FSN_ENOMEM || rc == FSN_ELIB) ? EXIT_RUN : EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static const char *graph_label(const graph_opts_t *o, char *buf, size_t size) {
+    if (o->file) snprintf(buf, size, "%s", o->file);
+    else if (o->kind == FSN_GEN_WECHAT)
+        snprintf(buf, size, "wechat generator, n = %u, mean degree %g, seed %llu", o->wechat.n,
+                 o->wechat.mean_degree, (unsigned long long)o->wechat.seed);
+    else
+        snprintf(buf, size, "%s generator, n = %u, seed %llu",
+                 fsn_gen_kind_name((fsn_gen_kind_t)o->kind), o->gen.n,
+                 (unsigned long long)o->gen.seed);
+    return buf;
+}
+
+static int cmd_graph(int argc, char **argv) {
+    if (argc < 1 || strcmp(argv[0], "describe")) {
+        if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+            fputs(usage_graph, stdout);
+            return EXIT_OK;
+        }
+        return fail_usage("graph: expected the subcommand 'describe'%s", "");
+    }
+    graph_opts_t o;
+    graph_opts_default(&o);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_graph, stdout);
+            return EXIT_OK;
+        }
+        int r = graph_opt(&o, argc, argv, &i);
+        if (r < 0) return EXIT_USAGE;
+        if (r == 0) return fail_usage("graph describe: unknown option '%s'", argv[i]);
+    }
+    fsn_csr_t g;
+    double secs;
+    int code = build_graph(&o, &g, &secs);
+    if (code) return code;
+    fsn_graph_stats_t st;
+    fsn_error_t err = {0};
+    double t0 = now_s();
+    if (fsn_graph_describe(&g, &st, &err)) {
+        fprintf(stderr, "fission: %s\n", err.msg);
+        fsn_csr_destroy(&g);
+        return EXIT_RUN;
+    }
+    double dsecs = now_s() - t0;
+    char label[512], buf[4096];
+    printf("graph: %s\n", graph_label(&o, label, sizeof label));
+    fsn_graph_stats_format(&st, buf, sizeof buf);
+    fputs(buf, stdout);
+    printf("memory: %.1f MB (%.2f bytes per tie)\n", (double)fsn_csr_bytes(&g) / 1e6,
+           g.m ? (double)fsn_csr_bytes(&g) / (double)g.m : 0.0);
+    printf("time: built in %.2f s, described in %.2f s\n", secs, dsecs);
+    fsn_csr_destroy(&g);
+    return EXIT_OK;
+}
+
+static void print_metric(const char *name, const char *unit, const double *x, size_t n,
+                         double *scratch) {
+    fsn_summary_t s;
+    fsn_stats_summarize(x, n, scratch, &s);
+    printf("  %-24s %12.4g  [%10.4g, %10.4g]  %10.4g %10.4g %10.4g  %s\n", name, s.mean, s.ci_lo,
+           s.ci_hi, s.p05, s.p50, s.p95, unit);
+}
+
+static int cmd_run(int argc, char **argv) {
+    graph_opts_t o;
+    graph_opts_default(&o);
+    fsn_run_cfg_t cfg;
+    fsn_run_cfg_default(&cfg);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage_run, stdout);
+            return EXIT_OK;
+        }
+        int r = graph_opt(&o, argc, argv, &i);
+        if (r < 0) return EXIT_USAGE;
+        if (r == 1) continue;
+        static const char *const opts[] = {"--reps", "--seed", "--threads", "--first", "--beta",
+                                           "--gamma"};
+        int known = 0;
+        for (size_t k = 0; k < sizeof opts / sizeof *opts; k++) known |= !strcmp(a, opts[k]);
+        if (!known) return fail_usage("run: unknown option '%s'", a);
+        if (i + 1 >= argc) return fail_usage("%s needs a value", a);
+        const char *v = argv[++i];
+        int bad;
+        if (!strcmp(a, "--reps")) bad = parse_u32(v, &cfg.reps) || cfg.reps < 1;
+        else if (!strcmp(a, "--seed")) bad = parse_u64(v, &cfg.seed);
+        else if (!strcmp(a, "--threads")) bad = parse_u32(v, &cfg.threads) || cfg.threads < 1;
+        else if (!strcmp(a, "--first")) bad = parse_u32(v, &cfg.first_sharers) || cfg.first_sharers < 1;
+        else if (!strcmp(a, "--beta")) bad = parse_double(v, &cfg.beta) || !(cfg.beta > 0);
+        else bad = parse_double(v, &cfg.gamma) || !(cfg.gamma > 0);
+        if (bad) {
+            fprintf(stderr, "fission: %s: expected a %s, got '%s'\n", a,
+                    (!strcmp(a, "--beta") || !strcmp(a, "--gamma")) ? "number > 0"
+                    : !strcmp(a, "--seed")                          ? "non-negative integer"
+                                                                    : "positive integer",
+                    v);
+            return EXIT_USAGE;
+        }
+    }
+    fsn_csr_t g;
+    double secs;
+    int code = build_graph(&o, &g, &secs);
+    if (code) return code;
+    char label[512];
+    uint32_t threads = cfg.threads ? cfg.threads : fsn_run_cores();
+    printf("fission %s: the sharing cascade on the default graph\n", FISSION_VERSION);
+    printf("graph: %s: %u users, %llu ties (built in %.2f s)\n", graph_label(&o, label, sizeof label),
+           g.n, (unsigned long long)g.m, secs);
+    printf("campaign: %u first sharers; share rate %g per friend per day; interest lost at rate "
+           "%g per day\n",
+           cfg.first_sharers, cfg.beta, cfg.gamma);
+    printf("replicates: %u, seed %llu, %u threads\n", cfg.reps, (unsigned long long)cfg.seed,
+           threads);
+    fsn_run_rep_t *reps = calloc(cfg.reps, sizeof *reps);
+    double *x = calloc(cfg.reps, sizeof *x), *scratch = calloc(cfg.reps, sizeof *scratch);
+    if (!reps || !x || !scratch) {
+        fprintf(stderr, "fission: out of memory\n");
+        fsn_csr_destroy(&g);
+        free(reps);
+        free(x);
+        free(scratch);
+        return EXIT_RUN;
+    }
+    fsn_error_t err = {0};
+    double t0 = now_s();
+    fsn_err_t rc = fsn_run_cascade(&g, &cfg, reps, &err);
+    double rsecs = now_s() - t0;
+    if (rc) {
+        fprintf(stderr, "fission: %s\n", err.msg);
+        code = rc == FSN_EINVAL ? EXIT_USAGE : EXIT_RUN;
+    } else {
+        uint64_t events = 0;
+        printf("\n  %-24s %12s  %-25s  %10s %10s %10s\n", "figure", "mean", "95% interval of mean",
+               "p5", "median", "p95");
+#define COL(expr) for (uint32_t r = 0; r < cfg.reps; r++) x[r] = (expr)
+        COL((double)reps[r].reached);
+        print_metric("users reached", "users", x, cfg.reps, scratch);
+        COL((double)reps[r].reached / g.n);
+        print_metric("reach share", "of users", x, cfg.reps, scratch);
+        COL((double)reps[r].reached / cfg.first_sharers);
+        print_metric("reach per first sharer", "users", x, cfg.reps, scratch);
+        COL((double)reps[r].peak_sharers);
+        print_metric("peak sharers", "users", x, cfg.reps, scratch);
+        COL(reps[r].t_peak);
+        print_metric("day of peak", "days", x, cfg.reps, scratch);
+        COL(reps[r].t_half);
+        print_metric("day half reach", "days", x, cfg.reps, scratch);
+        COL(reps[r].duration);
+        print_metric("duration", "days", x, cfg.reps, scratch);
+#undef COL
+        for (uint32_t r = 0; r < cfg.reps; r++) events += reps[r].events;
+        printf("\n%llu events in %.2f s (%.3g events/s)\n", (unsigned long long)events, rsecs,
+               (double)events / rsecs);
+    }
+    free(reps);
+    free(x);
+    free(scratch);
+    fsn_csr_destroy(&g);
+    return code;
+}
+
+static int cmd_help(int argc, char **argv) {
+    if (argc < 1) fputs(usage_main, stdout);
+    else if (!strcmp(argv[0], "run")) fputs(usage_run, stdout);
+    else if (!strcmp(argv[0], "graph")) fputs(usage_graph, stdout);
+    else if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version")) fputs(usage_main, stdout);
+    else return fail_usage("help: unknown command '%s'", argv[0]);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+    fsn_rng_gsl_quiet();
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "graph")) return cmd_graph(argc - 2, argv + 2);
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
+        return cmd_help(argc - 2, argv + 2);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("fission %s\n", FISSION_VERSION);
+        return EXIT_OK;
+    }
+    return fail_usage("unknown command '%s'", cmd);
+}

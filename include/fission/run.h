@@ -1,0 +1,64 @@
+/*
+ * run.h: replicates of a campaign on a graph, in parallel, reproducibly.
+ *
+ * For now the campaign is the pure sharing cascade (models/sir.h): a
+ * budget of first sharers picked at random, each user who has the link
+ * sharing it to each friend at rate beta per day until losing interest at
+ * rate gamma per day. Replicate r draws everything from the stream
+ * (seed, 0, r), and writes its figures to out[r], so the results are the
+ * same whatever the number of threads and whichever thread ran what.
+ * Each thread owns one engine and one model; the graph is shared
+ * read-only and no igraph call happens here.
+ */
+#ifndef FISSION_RUN_H
+#define FISSION_RUN_H
+
+#include <stdint.h>
+
+#include "fission/error.h"
+#include "fission/graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fsn_run_cfg {
+    uint32_t reps;            /* replicates (>= 1) */
+    uint64_t seed;            /* base seed */
+    uint32_t threads;         /* 0: one per online core */
+    uint32_t first_sharers;   /* users given the link at t = 0 (>= 1, <= n) */
+    double beta;              /* share rate per friend, per day (> 0) */
+    double gamma;             /* rate of losing interest, per day (> 0) */
+} fsn_run_cfg_t;
+
+/* The figures of one replicate. */
+typedef struct fsn_run_rep {
+    uint32_t reached;         /* users who got the link and shared it on */
+    uint32_t peak_sharers;    /* most users sharing at once */
+    double t_peak;            /* day of the peak */
+    double t_half;            /* day half of the final reach was reached */
+    double duration;          /* day the last user lost interest */
+    uint64_t events;          /* engine events run */
+} fsn_run_rep_t;
+
+/* Defaults: 20 replicates, seed 1, all cores, 10 first sharers,
+ * beta 0.3, gamma 1. */
+void fsn_run_cfg_default(fsn_run_cfg_t *cfg);
+
+/*
+ * Run cfg->reps replicates of the cascade on g, filling out[0 .. reps-1].
+ * Errors: FSN_EINVAL naming the bad setting; FSN_ENOMEM; on a replicate's
+ * failure the error of the lowest failing replicate is returned.
+ * Cost: reps x (O(n) + O(events x log pending)) over the threads; memory
+ * per thread O(n + pending events).
+ */
+fsn_err_t fsn_run_cascade(const fsn_csr_t *g, const fsn_run_cfg_t *cfg, fsn_run_rep_t *out,
+                          fsn_error_t *err);
+
+/* Online cores (at least 1). */
+uint32_t fsn_run_cores(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FISSION_RUN_H */
