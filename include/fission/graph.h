@@ -323,10 +323,59 @@ typedef struct fsn_graph_stats {
 
 /*
  * Describe a CSR. Computed on the CSR itself (no igraph), so it works at
- * the scale the CSR does. Clustering counts triangles by merging sorted
- * rows: O(sum over ties of min-degree) time, O(n) memory.
+ * the scale the CSR does; single-threaded, does not call igraph.
+ *
+ *   deg_p50/p90/p99  percentiles of the n user degrees by linear
+ *                    interpolation between closest ranks (NumPy's and R's
+ *                    default, Hyndman-Fan type 7): with the degrees sorted
+ *                    ascending as x[0] .. x[n-1] and h = (n - 1) p / 100,
+ *                    the p-th percentile is x[floor h] + (h - floor h) x
+ *                    (x[floor h + 1] - x[floor h]). Read from a degree
+ *                    histogram, not a sort.
+ *   clustering_global     3 x triangles / connected triples (igraph's
+ *                    transitivity_undirected); 0 if there are no triples.
+ *   clustering_avg_local  mean over all n users of triangles(v) /
+ *                    C(deg v, 2), users of degree < 2 counting as 0 (igraph's
+ *                    transitivity_avglocal_undirected, IGRAPH_TRANSITIVITY_ZERO).
+ *   components, giant_size  connected components; isolated users are
+ *                    components of size 1.
+ *   assortativity    Pearson correlation of the degrees at the two ends of
+ *                    each tie, both directions counted (igraph's
+ *                    assortativity_degree, directed = false). NaN when it is
+ *                    undefined: no ties, or all users with ties have one
+ *                    same degree (regular graphs, cliques, rings). Test
+ *                    with isnan().
+ *   tie_kind_count   undirected ties of each kind; kinds outside the enum
+ *                    count as FSN_TIE_OTHER, so the counts add up to m.
+ *   tie_strength_mean  mean of tie / 255 over undirected ties (0 if m = 0).
+ *   tie_strong       undirected ties with tie >= 128 (strength >= 0.5).
+ *
+ * The empty graph (n = 0) is valid: every field is 0 except assortativity,
+ * which is NaN. On error *st is zeroed. Errors: FSN_ENOMEM only.
+ *
+ * Cost: O(n + m + sum over ties of the smaller end degree) time, which is
+ * at most O(m sqrt(m)): triangles are counted once each, from their
+ * highest corner in the (degree, id) order, by marking the lower
+ * neighbours of a user in a bitmap and scanning the rows of those
+ * neighbours, so a hub's row is scanned once and never per neighbour.
+ * Extra memory is per user only, never per tie: at most about 8 bytes per
+ * user at a time (a 64-bit triangle count and one bit), the degree
+ * histogram (4 bytes per value up to the maximum degree) and the
+ * component search (5 bytes per user) being allocated and freed in turn.
  */
 fsn_err_t fsn_graph_describe(const fsn_csr_t *g, fsn_graph_stats_t *st, fsn_error_t *err);
+
+/*
+ * Format a description as a human-readable report of a few lines (users,
+ * ties, degree spread, clustering, components and giant share,
+ * assortativity, tie-kind mix with percentages, mean strength and strong
+ * share), for the CLI to print. snprintf semantics: writes at most size
+ * bytes including the terminating NUL (buf may be NULL when size is 0) and
+ * returns the length the whole report needs, without the NUL; a return
+ * value >= size means the text was truncated. Returns -1 only if the C
+ * library's formatting fails. O(1).
+ */
+int fsn_graph_stats_format(const fsn_graph_stats_t *st, char *buf, size_t size);
 
 #ifdef __cplusplus
 }
