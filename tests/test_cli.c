@@ -1,0 +1,99 @@
+/*
+ * test_cli.c: the command line as a user meets it: exit codes, messages,
+ * and output that does not depend on the number of threads.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Run a shell command; capture stdout and stderr into buffers; return the
+ * exit code. */
+static int run(const char *args, char *out, size_t outsz, char *errb, size_t errsz) {
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s 2>/tmp/fission_cli_err_%d", FISSION_CLI, args, (int)getpid());
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, outsz - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/fission_cli_err_%d", (int)getpid());
+    FILE *e = fopen(path, "r");
+    n = e ? fread(errb, 1, errsz - 1, e) : 0;
+    errb[n] = '\0';
+    if (e) fclose(e);
+    remove(path);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char out[1 << 16], err[1 << 14];
+
+Test(cli, help_lists_the_commands_and_exits_zero) {
+    cr_assert_eq(run("help", out, sizeof out, err, sizeof err), 0);
+    cr_assert(strstr(out, "run") && strstr(out, "graph describe"));
+    cr_assert_eq(run("help run", out, sizeof out, err, sizeof err), 0);
+    cr_assert(strstr(out, "--threads"));
+}
+
+Test(cli, unknown_command_or_option_exits_two_with_a_message) {
+    cr_assert_eq(run("frobnicate", out, sizeof out, err, sizeof err), 2);
+    cr_assert(strstr(err, "unknown command 'frobnicate'"), "%s", err);
+    cr_assert_eq(run("run --bogus", out, sizeof out, err, sizeof err), 2);
+    cr_assert(strstr(err, "--bogus"), "%s", err);
+    cr_assert_eq(run("run --reps zero", out, sizeof out, err, sizeof err), 2);
+    cr_assert(strstr(err, "--reps") && strstr(err, "zero"), "%s", err);
+    cr_assert_eq(run("run --beta -1", out, sizeof out, err, sizeof err), 2);
+    cr_assert_eq(run("graph describe --gen nosuch", out, sizeof out, err, sizeof err), 2);
+    cr_assert(strstr(err, "nosuch"), "%s", err);
+}
+
+Test(cli, missing_graph_file_exits_two_and_names_the_file) {
+    cr_assert_eq(run("graph describe --file /nonexistent/ties.txt", out, sizeof out, err, sizeof err),
+                 2);
+    cr_assert(strstr(err, "/nonexistent/ties.txt"), "%s", err);
+    cr_assert_eq(out[0], '\0', "nothing on stdout");
+}
+
+Test(cli, malformed_graph_file_exits_two_and_names_the_line) {
+    cr_assert_eq(run("graph describe --file " FISSION_TEST_DATA "/graphs/bad_id.txt", out,
+                     sizeof out, err, sizeof err),
+                 2);
+    cr_assert(strstr(err, "bad_id.txt:"), "%s", err);
+}
+
+Test(cli, graph_describe_reports_the_figures_of_a_generated_graph) {
+    cr_assert_eq(run("graph describe --n 3000 --mean-degree 20", out, sizeof out, err, sizeof err),
+                 0, "%s", err);
+    cr_assert(strstr(out, "users") && strstr(out, "clustering") && strstr(out, "assortativity"),
+              "%s", out);
+    cr_assert_eq(run("graph describe --gen ba --n 2000 --m 3", out, sizeof out, err, sizeof err), 0,
+                 "%s", err);
+}
+
+/* The figure table (every line between the header and the event count)
+ * must not depend on --threads. */
+static void figures(const char *text, char *dst, size_t size) {
+    const char *a = strstr(text, "figure");
+    const char *b = a ? strstr(a, "events in") : NULL;
+    cr_assert(a && b, "no figure table in: %s", text);
+    size_t n = (size_t)(b - a) < size - 1 ? (size_t)(b - a) : size - 1;
+    memcpy(dst, a, n);
+    dst[n] = '\0';
+}
+
+Test(cli, run_prints_the_same_figures_for_one_and_two_threads) {
+    static char a[1 << 14], b[1 << 14];
+    cr_assert_eq(run("run --n 4000 --mean-degree 20 --reps 6 --threads 1", out, sizeof out, err,
+                     sizeof err),
+                 0, "%s", err);
+    figures(out, a, sizeof a);
+    cr_assert_eq(run("run --n 4000 --mean-degree 20 --reps 6 --threads 2", out, sizeof out, err,
+                     sizeof err),
+                 0, "%s", err);
+    figures(out, b, sizeof b);
+    cr_assert_str_eq(a, b);
+    cr_assert(strstr(a, "users reached"));
+}
