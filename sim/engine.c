@@ -31,6 +31,8 @@
  */
 #include "fission/engine.h"
 
+#include "queue.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,32 +47,7 @@
 #define PRIO_MIN (-128)
 #define PRIO_MAX 127
 
-typedef struct qentry {
-    uint64_t tbits;   /* bit pattern of the time (>= +0.0, so bits order as values) */
-    uint64_t key;     /* see above; 0 never used (sequences start at 1) */
-    uint32_t slot;
-    uint32_t a;       /* copy of the payload's user, for the prefetch hook */
-} qentry_t;
-
-typedef unsigned __int128 u128;
-
-/* The full ordering key of an entry as one 128-bit integer: time bits,
- * then priority, sequence. Comparing two of them compiles to a
- * compare-and-borrow pair, with no branch to mispredict. */
-static inline u128 qkey(const qentry_t *e) { return ((u128)e->tbits << 64) | e->key; }
-
-static inline uint64_t time_bits(double t) {
-    t += 0.0; /* -0.0 becomes +0.0 */
-    uint64_t b;
-    memcpy(&b, &t, sizeof b);
-    return b;
-}
-
-static inline double bits_time(uint64_t b) {
-    double t;
-    memcpy(&t, &b, sizeof t);
-    return t;
-}
+typedef fsn_qentry_t qentry_t;
 
 typedef struct slot {
     uint64_t key;     /* key of the live entry, 0 when free */
@@ -93,8 +70,9 @@ struct fsn_engine {
     uint64_t events_run;
     int stopping;
 
-    qentry_t *heap;
-    size_t heap_len, heap_cap;
+    fsn_queue_kind_t qkind;
+    fsn_qheap_t heap;
+    fsn_calq_t cal;
     size_t stale;
 
     slot_t *pool;
@@ -109,124 +87,82 @@ struct fsn_engine {
     void *observer_ctx;
 };
 
-static void sift_up(qentry_t *h, size_t i) {
-    qentry_t e = h[i];
-    u128 ek = qkey(&e);
-    while (i > 0) {
-        size_t p = (i - 1) / ARITY;
-        if (!(ek < qkey(&h[p]))) break;
-        h[i] = h[p];
-        i = p;
-    }
-    h[i] = e;
+/* Is a queue entry still the live entry of its slot? */
+static int entry_live(const void *ctx, const fsn_qentry_t *e) {
+    const fsn_engine_t *eng = ctx;
+    return eng->pool[e->slot].key == e->key;
 }
 
-/* Move the entry at i down to its place. Where a node has all four
- * children, the smallest is found by a branch-free tournament (cmov), the
- * branch that remains is the one that ends the descent. */
-static void sift_down(qentry_t *h, size_t n, size_t i) {
-    qentry_t e = h[i];
-    const u128 ek = qkey(&e);
-    for (;;) {
-        size_t c = i * ARITY + 1, best;
-        u128 bk;
-        if (c + 3 < n) {
-            u128 k0 = qkey(&h[c]), k1 = qkey(&h[c + 1]);
-            u128 k2 = qkey(&h[c + 2]), k3 = qkey(&h[c + 3]);
-            size_t b01 = k1 < k0 ? c + 1 : c, b23 = k3 < k2 ? c + 3 : c + 2;
-            u128 m01 = k1 < k0 ? k1 : k0, m23 = k3 < k2 ? k3 : k2;
-            best = m23 < m01 ? b23 : b01;
-            bk = m23 < m01 ? m23 : m01;
-        } else if (c < n) {
-            best = c;
-            bk = qkey(&h[c]);
-            for (size_t j = c + 1; j < n; j++) {
-                u128 kj = qkey(&h[j]);
-                if (kj < bk) {
-                    bk = kj;
-                    best = j;
-                }
-            }
-        } else {
-            break;
-        }
-        if (!(bk < ek)) break;
-        h[i] = h[best];
-        i = best;
-    }
-    h[i] = e;
-}
-
-static void heap_pop(fsn_engine_t *eng) {
-    qentry_t *h = eng->heap;
-    size_t n = --eng->heap_len;
-    if (n > 0) {
-        h[0] = h[n];
-        sift_down(h, n, 0);
-    }
-}
-
-static fsn_err_t heap_push(fsn_engine_t *eng, double t, uint64_t key, uint32_t slot,
-                           uint32_t a) {
+static fsn_err_t q_push(fsn_engine_t *eng, double t, uint64_t key, uint32_t slot, uint32_t a) {
     FSN_REQUIRE(t >= 0.0);
-    if (eng->heap_len == eng->heap_cap) {
-        size_t cap = eng->heap_cap * 2;
-        qentry_t *h = realloc(eng->heap, cap * sizeof *h);
-        if (!h) return FSN_ENOMEM;
-        eng->heap = h;
-        eng->heap_cap = cap;
-    }
-    qentry_t *e = &eng->heap[eng->heap_len];
-    e->tbits = time_bits(t);
-    e->key = key;
-    e->slot = slot;
-    e->a = a;
-    sift_up(eng->heap, eng->heap_len++);
-    return FSN_OK;
+    fsn_qentry_t e = {fsn_time_bits(t), key, slot, a};
+    return eng->qkind == FSN_QUEUE_HEAP ? fsn_qheap_push(&eng->heap, &e)
+                                        : fsn_calq_push(&eng->cal, &e);
 }
 
-/* Drop stale entries and rebuild the heap bottom-up: O(n). */
-static void heap_compact(fsn_engine_t *eng) {
-    size_t w = 0;
-    for (size_t i = 0; i < eng->heap_len; i++) {
-        const qentry_t *e = &eng->heap[i];
-        if (eng->pool[e->slot].key == e->key) eng->heap[w++] = *e;
+static inline size_t q_len(const fsn_engine_t *eng) {
+    return eng->qkind == FSN_QUEUE_HEAP ? eng->heap.len : fsn_calq_size(&eng->cal);
+}
+
+/* Smallest entry, stale or not; NULL if empty. */
+static inline const fsn_qentry_t *q_top(fsn_engine_t *eng, fsn_err_t *rc) {
+    if (eng->qkind == FSN_QUEUE_HEAP) {
+        *rc = FSN_OK;
+        return fsn_qheap_top(&eng->heap);
     }
-    eng->heap_len = w;
+    return fsn_calq_top(&eng->cal, rc);
+}
+
+static inline void q_pop(fsn_engine_t *eng) {
+    if (eng->qkind == FSN_QUEUE_HEAP) fsn_qheap_pop(&eng->heap);
+    else fsn_calq_pop(&eng->cal);
+}
+
+/* Drop stale entries: O(n). */
+static void q_compact(fsn_engine_t *eng) {
+    if (eng->qkind == FSN_QUEUE_HEAP) fsn_qheap_filter(&eng->heap, entry_live, eng);
+    else fsn_calq_filter(&eng->cal, entry_live, eng);
     eng->stale = 0;
-    if (w > 1)
-        for (size_t i = (w - 2) / ARITY + 1; i-- > 0;) sift_down(eng->heap, w, i);
 }
 
 static inline void note_stale(fsn_engine_t *eng) {
     eng->stale++;
-    if (eng->stale > 1024 && eng->stale > eng->heap_len / 2) heap_compact(eng);
+    if (eng->stale > 1024 && eng->stale > q_len(eng) / 2) q_compact(eng);
 }
 
-fsn_engine_t *fsn_engine_new(size_t capacity) {
+fsn_engine_t *fsn_engine_new_queue(size_t capacity, fsn_queue_kind_t kind) {
     if (capacity < 64) capacity = 64;
+    if (kind != FSN_QUEUE_HEAP && kind != FSN_QUEUE_CALENDAR) return NULL;
     fsn_engine_t *eng = calloc(1, sizeof *eng);
     if (!eng) return NULL;
-    eng->heap = malloc(capacity * sizeof *eng->heap);
+    eng->qkind = kind;
+    fsn_err_t rc = kind == FSN_QUEUE_HEAP ? fsn_qheap_init(&eng->heap, capacity)
+                                          : fsn_calq_init(&eng->cal, capacity);
     eng->pool = malloc(capacity * sizeof *eng->pool);
     eng->free_slots = malloc(capacity * sizeof *eng->free_slots);
-    if (!eng->heap || !eng->pool || !eng->free_slots) {
+    if (rc || !eng->pool || !eng->free_slots) {
         fsn_engine_free(eng);
         return NULL;
     }
-    eng->heap_cap = capacity;
     eng->pool_cap = capacity;
     return eng;
 }
 
+fsn_engine_t *fsn_engine_new(size_t capacity) {
+    return fsn_engine_new_queue(capacity, FSN_QUEUE_CALENDAR);
+}
+
 void fsn_engine_free(fsn_engine_t *eng) {
     if (!eng) return;
-    free(eng->heap);
+    if (eng->qkind == FSN_QUEUE_HEAP) fsn_qheap_destroy(&eng->heap);
+    else fsn_calq_destroy(&eng->cal);
     free(eng->pool);
     free(eng->free_slots);
     free(eng->types);
     free(eng);
 }
+
+fsn_queue_kind_t fsn_engine_queue_kind(const fsn_engine_t *eng) { return eng->qkind; }
 
 fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, void *model,
                                uint32_t *first_type) {
@@ -264,7 +200,8 @@ void fsn_engine_reset(fsn_engine_t *eng) {
         s->key = 0;
         eng->free_slots[eng->free_len++] = (uint32_t)i;
     }
-    eng->heap_len = 0;
+    if (eng->qkind == FSN_QUEUE_HEAP) eng->heap.len = 0;
+    else fsn_calq_clear(&eng->cal);
     eng->stale = 0;
     eng->now = 0.0;
     eng->seq = 0;
@@ -327,7 +264,7 @@ fsn_err_t fsn_engine_schedule(fsn_engine_t *eng, double time, int32_t priority, 
     s->a = a;
     s->b = b;
     s->x = x;
-    rc = heap_push(eng, time, s->key, i, a);
+    rc = q_push(eng, time, s->key, i, a);
     if (rc) {
         slot_free(eng, i);
         return rc;
@@ -365,7 +302,7 @@ fsn_err_t fsn_engine_reschedule(fsn_engine_t *eng, fsn_handle_t h, double time) 
     if (eng->seq >= SEQ_MAX) return FSN_ERANGE;
     uint64_t old = s->key;
     s->key = next_key(eng, key_priority(old), s->type);
-    fsn_err_t rc = heap_push(eng, time, s->key, (uint32_t)h, s->a);
+    fsn_err_t rc = q_push(eng, time, s->key, (uint32_t)h, s->a);
     if (rc) {
         s->key = old;
         return rc;
@@ -374,24 +311,33 @@ fsn_err_t fsn_engine_reschedule(fsn_engine_t *eng, fsn_handle_t h, double time) 
     return FSN_OK;
 }
 
-/* Drop stale entries at the top; returns the live top or NULL. With no
- * stale entry in the heap (no cancel or reschedule pending) the top is
- * live by construction and its slot is not read. */
-static inline const qentry_t *live_top(fsn_engine_t *eng) {
-    if (eng->stale == 0) return eng->heap_len ? &eng->heap[0] : NULL;
-    while (eng->heap_len > 0) {
-        const qentry_t *e = &eng->heap[0];
-        if (eng->pool[e->slot].key == e->key) return e;
-        heap_pop(eng);
+/* The next live entry, dropping stale ones; NULL if none. With no stale
+ * entry queued (no cancel or reschedule pending) the top is live by
+ * construction and its slot is not read. */
+static inline const qentry_t *live_top(fsn_engine_t *eng, fsn_err_t *rc) {
+    for (;;) {
+        const qentry_t *e = q_top(eng, rc);
+        if (!e || eng->stale == 0 || eng->pool[e->slot].key == e->key) return e;
+        q_pop(eng);
         eng->stale--;
     }
-    return NULL;
 }
 
 double fsn_engine_next_time(fsn_engine_t *eng) {
     FSN_REQUIRE(eng);
-    const qentry_t *e = live_top(eng);
-    return e ? bits_time(e->tbits) : INFINITY;
+    fsn_err_t rc;
+    const qentry_t *e = live_top(eng, &rc);
+    return e ? fsn_bits_time(e->tbits) : INFINITY;
+}
+
+/* How far ahead of the running event the two prefetch stages look (in
+ * events of the calendar queue's sorted window). */
+#define AHEAD_FAR 8
+#define AHEAD_NEAR 3
+
+static inline void prefetch_entry(const fsn_engine_t *eng, const qentry_t *e, int stage) {
+    const reg_type_t *t = &eng->types[key_type(e->key)];
+    if (t->prefetch) t->prefetch(t->model, e->a, stage);
 }
 
 /* Pop and run the top event, known to be live. */
@@ -399,7 +345,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     fsn_event_t ev;
     uint32_t i = top->slot;
     slot_t *s = &eng->pool[i];
-    ev.time = bits_time(top->tbits);
+    ev.time = fsn_bits_time(top->tbits);
     ev.priority = key_priority(top->key);
     ev.seq = key_seq(top->key);
     ev.type = s->type;
@@ -407,17 +353,26 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     ev.b = s->b;
     ev.x = s->x;
     ev.handle = ((uint64_t)s->gen << 32) | i;
-    heap_pop(eng);
+    q_pop(eng);
     slot_free(eng, i);
     eng->now = ev.time;
     eng->events_run++;
     /* Software pipelining: while this event's handler waits on memory,
-     * the next event's slot and the model data of its user load. */
-    if (eng->heap_len) {
-        const qentry_t *nx = &eng->heap[0];
-        __builtin_prefetch(&eng->pool[nx->slot]);
-        const reg_type_t *nt = &eng->types[key_type(nx->key)];
-        if (nt->prefetch) nt->prefetch(nt->model, nx->a);
+     * the data of the events after it loads. The calendar queue knows
+     * its next events in order: stage 0 (far ahead) lets the model fetch
+     * what needs no other data, stage 1 (near) what depends on stage 0.
+     * The heap knows only its top, which gets both stages. */
+    if (eng->qkind == FSN_QUEUE_CALENDAR) {
+        const qentry_t *far = fsn_calq_ahead(&eng->cal, AHEAD_FAR);
+        const qentry_t *near = fsn_calq_ahead(&eng->cal, AHEAD_NEAR);
+        if (far) prefetch_entry(eng, far, 0);
+        if (near) {
+            __builtin_prefetch(&eng->pool[near->slot], 1);
+            prefetch_entry(eng, near, 1);
+        }
+    } else if (eng->heap.len) {
+        prefetch_entry(eng, &eng->heap.v[0], 0);
+        prefetch_entry(eng, &eng->heap.v[0], 1);
     }
     const reg_type_t *rt = &eng->types[ev.type];
     fsn_err_t rc = rt->handle(eng, rt->model, &ev);
@@ -429,21 +384,28 @@ fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
     FSN_REQUIRE(eng);
     eng->stopping = 0;
     const qentry_t *top;
-    while ((top = live_top(eng)) != NULL) {
-        if (bits_time(top->tbits) > horizon) break;
-        fsn_err_t rc = run_top(eng, top);
+    fsn_err_t rc = FSN_OK;
+    while ((top = live_top(eng, &rc)) != NULL) {
+        if (fsn_bits_time(top->tbits) > horizon) break;
+        rc = run_top(eng, top);
         if (rc) return rc;
         if (eng->stopping) return FSN_OK;
     }
+    if (rc) return rc;
     if (horizon > eng->now && isfinite(horizon)) eng->now = horizon;
     return FSN_OK;
 }
 
 int fsn_engine_step(fsn_engine_t *eng, double horizon, fsn_err_t *rc) {
     FSN_REQUIRE(eng);
-    const qentry_t *top = live_top(eng);
-    if (!top || bits_time(top->tbits) > horizon) return 0;
-    fsn_err_t r = run_top(eng, top);
+    fsn_err_t r = FSN_OK;
+    const qentry_t *top = live_top(eng, &r);
+    if (r) {
+        if (rc) *rc = r;
+        return -(int)r;
+    }
+    if (!top || fsn_bits_time(top->tbits) > horizon) return 0;
+    r = run_top(eng, top);
     if (rc) *rc = r;
     return r ? -(int)r : 1;
 }
@@ -452,7 +414,7 @@ void fsn_engine_stop(fsn_engine_t *eng) { eng->stopping = 1; }
 
 double fsn_engine_now(const fsn_engine_t *eng) { return eng->now; }
 
-size_t fsn_engine_size(const fsn_engine_t *eng) { return eng->heap_len - eng->stale; }
+size_t fsn_engine_size(const fsn_engine_t *eng) { return q_len(eng) - eng->stale; }
 
 uint64_t fsn_engine_events_run(const fsn_engine_t *eng) { return eng->events_run; }
 

@@ -3,6 +3,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 
 #include "fission/engine.h"
 #include "fission/rng.h"
@@ -41,18 +42,25 @@ static const fsn_event_type_t rec_types[] = {
     {"record", on_record, NULL}, {"cancel", on_cancel, NULL}, {"fail", on_fail, NULL}};
 static const fsn_model_type_t rec_model = {"recorder", 3, rec_types};
 
-static fsn_engine_t *new_engine(recorder_t *r, uint32_t *base) {
-    fsn_engine_t *eng = fsn_engine_new(4);
+/* Every engine test runs on both queue structures: they must agree. */
+#define ENGINE_TEST(name)                                                                     \
+    static void name(fsn_queue_kind_t kind);                                                  \
+    Test(engine_calendar, name) { name(FSN_QUEUE_CALENDAR); }                                 \
+    Test(engine_heap, name) { name(FSN_QUEUE_HEAP); }                                         \
+    static void name(fsn_queue_kind_t kind)
+
+static fsn_engine_t *new_engine(fsn_queue_kind_t kind, recorder_t *r, uint32_t *base) {
+    fsn_engine_t *eng = fsn_engine_new_queue(4, kind);
     cr_assert_not_null(eng);
     cr_assert_eq(fsn_engine_add_model(eng, &rec_model, r, base), FSN_OK);
     return eng;
 }
 
-Test(engine, runs_events_in_time_order) {
+ENGINE_TEST(runs_events_in_time_order) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     fsn_rng_t rng;
     fsn_rng_seed(&rng, 7);
     for (uint32_t i = 0; i < 2000; i++)
@@ -64,11 +72,11 @@ Test(engine, runs_events_in_time_order) {
     fsn_engine_free(eng);
 }
 
-Test(engine, breaks_time_ties_by_priority_then_insertion_order) {
+ENGINE_TEST(breaks_time_ties_by_priority_then_insertion_order) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     /* a encodes the expected position. */
     cr_assert_eq(fsn_engine_schedule(eng, 1.0, 5, base, 4, 0, 0, NULL), FSN_OK);
     cr_assert_eq(fsn_engine_schedule(eng, 1.0, -3, base, 0, 0, 0, NULL), FSN_OK);
@@ -83,11 +91,11 @@ Test(engine, breaks_time_ties_by_priority_then_insertion_order) {
     fsn_engine_free(eng);
 }
 
-Test(engine, many_ties_keep_insertion_order_through_heap_growth) {
+ENGINE_TEST(many_ties_keep_insertion_order_through_heap_growth) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     for (uint32_t i = 0; i < 3000; i++)
         cr_assert_eq(fsn_engine_schedule(eng, 2.0, 0, base, i, 0, 0, NULL), FSN_OK);
     cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
@@ -95,11 +103,11 @@ Test(engine, many_ties_keep_insertion_order_through_heap_growth) {
     fsn_engine_free(eng);
 }
 
-Test(engine, cancelled_event_never_runs_and_its_handle_goes_stale) {
+ENGINE_TEST(cancelled_event_never_runs_and_its_handle_goes_stale) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     fsn_handle_t h1, h2;
     cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base, 1, 0, 0, &h1), FSN_OK);
     cr_assert_eq(fsn_engine_schedule(eng, 2.0, 0, base, 2, 0, 0, &h2), FSN_OK);
@@ -124,11 +132,11 @@ Test(engine, cancelled_event_never_runs_and_its_handle_goes_stale) {
     fsn_engine_free(eng);
 }
 
-Test(engine, handler_can_cancel_a_later_event) {
+ENGINE_TEST(handler_can_cancel_a_later_event) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     cr_assert_eq(fsn_engine_schedule(eng, 5.0, 0, base, 5, 0, 0, &r.victim), FSN_OK);
     cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base + 1, 1, 0, 0, NULL), FSN_OK);
     cr_assert_eq(fsn_engine_schedule(eng, 6.0, 0, base, 6, 0, 0, NULL), FSN_OK);
@@ -139,11 +147,11 @@ Test(engine, handler_can_cancel_a_later_event) {
     fsn_engine_free(eng);
 }
 
-Test(engine, reschedule_moves_an_event_and_keeps_its_handle) {
+ENGINE_TEST(reschedule_moves_an_event_and_keeps_its_handle) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     fsn_handle_t h;
     cr_assert_eq(fsn_engine_schedule(eng, 10.0, 0, base, 10, 0, 0, &h), FSN_OK);
     cr_assert_eq(fsn_engine_schedule(eng, 2.0, 0, base, 2, 0, 0, NULL), FSN_OK);
@@ -162,11 +170,11 @@ Test(engine, reschedule_moves_an_event_and_keeps_its_handle) {
     fsn_engine_free(eng);
 }
 
-Test(engine, rescheduled_event_goes_after_events_already_tied_with_it) {
+ENGINE_TEST(rescheduled_event_goes_after_events_already_tied_with_it) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     fsn_handle_t h;
     cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base, 0, 0, 0, &h), FSN_OK);
     cr_assert_eq(fsn_engine_schedule(eng, 4.0, 0, base, 1, 0, 0, NULL), FSN_OK);
@@ -177,11 +185,11 @@ Test(engine, rescheduled_event_goes_after_events_already_tied_with_it) {
     fsn_engine_free(eng);
 }
 
-Test(engine, stops_at_the_horizon_and_resumes_later) {
+ENGINE_TEST(stops_at_the_horizon_and_resumes_later) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     for (uint32_t i = 1; i <= 10; i++)
         cr_assert_eq(fsn_engine_schedule(eng, (double)i, 0, base, i, 0, 0, NULL), FSN_OK);
     cr_assert_eq(fsn_engine_run(eng, 4.0), FSN_OK);   /* events at exactly 4 run */
@@ -197,11 +205,11 @@ Test(engine, stops_at_the_horizon_and_resumes_later) {
     fsn_engine_free(eng);
 }
 
-Test(engine, refuses_to_schedule_in_the_past_or_at_a_non_finite_time) {
+ENGINE_TEST(refuses_to_schedule_in_the_past_or_at_a_non_finite_time) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     cr_assert_eq(fsn_engine_schedule(eng, 3.0, 0, base, 0, 0, 0, NULL), FSN_OK);
     cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
     cr_assert_eq(fsn_engine_schedule(eng, 2.9, 0, base, 0, 0, 0, NULL), FSN_EINVAL);
@@ -214,11 +222,11 @@ Test(engine, refuses_to_schedule_in_the_past_or_at_a_non_finite_time) {
     fsn_engine_free(eng);
 }
 
-Test(engine, handler_error_stops_the_run_and_is_returned) {
+ENGINE_TEST(handler_error_stops_the_run_and_is_returned) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base + 2, 0, 0, 0, NULL), FSN_OK);
     cr_assert_eq(fsn_engine_schedule(eng, 2.0, 0, base, 1, 0, 0, NULL), FSN_OK);
     cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_EINVAL);
@@ -227,11 +235,11 @@ Test(engine, handler_error_stops_the_run_and_is_returned) {
     fsn_engine_free(eng);
 }
 
-Test(engine, reset_empties_the_queue_and_invalidates_handles) {
+ENGINE_TEST(reset_empties_the_queue_and_invalidates_handles) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     fsn_handle_t h;
     cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base, 0, 0, 0, &h), FSN_OK);
     cr_assert_eq(fsn_engine_run(eng, 0.5), FSN_OK);
@@ -247,11 +255,11 @@ Test(engine, reset_empties_the_queue_and_invalidates_handles) {
 /* Against a brute-force reference: random schedules, cancels and
  * reschedules; the engine's order must equal a stable sort by
  * (time, priority, last-insertion sequence) of the survivors. */
-Test(engine, matches_a_sorted_reference_under_random_cancel_and_reschedule) {
+ENGINE_TEST(matches_a_sorted_reference_under_random_cancel_and_reschedule) {
     static recorder_t r;
     r.n = 0;
     uint32_t base;
-    fsn_engine_t *eng = new_engine(&r, &base);
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
     enum { N = 1500 };
     static fsn_handle_t h[N];
     static double t[N];
@@ -293,4 +301,55 @@ Test(engine, matches_a_sorted_reference_under_random_cancel_and_reschedule) {
         cr_assert(ordered, "events %u and %u out of order", x, y);
     }
     fsn_engine_free(eng);
+}
+
+/* A cascade-like workload with widely varying event rates (the calendar
+ * queue retunes its width several times): both queues must run the very
+ * same events in the very same order. */
+typedef struct burst {
+    fsn_rng_t rng;
+    uint64_t hash;
+    uint64_t n;
+    uint32_t type;
+} burst_t;
+
+static fsn_err_t on_burst(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    burst_t *b = model;
+    b->hash = (b->hash ^ ev->seq ^ ((uint64_t)ev->a << 20)) * 0x100000001b3ULL;
+    b->n++;
+    /* Branch into 0-3 children at rate-dependent delays; some ties. */
+    uint32_t kids = b->n < 200000 ? (uint32_t)fsn_rng_below(&b->rng, 4) : 0;
+    for (uint32_t k = 0; k < kids; k++) {
+        double d = fsn_rng_below(&b->rng, 10) == 0 ? 0.0 : fsn_rng_exp(&b->rng, 1.0 + ev->time);
+        fsn_err_t rc = fsn_engine_schedule(eng, ev->time + d, (int)fsn_rng_below(&b->rng, 3) - 1,
+                                           b->type, ev->a + k + 1, 0, 0, NULL);
+        if (rc) return rc;
+    }
+    return FSN_OK;
+}
+
+static const fsn_event_type_t burst_types[] = {{"burst", on_burst, NULL}};
+static const fsn_model_type_t burst_model = {"burst", 1, burst_types};
+
+static uint64_t run_burst(fsn_queue_kind_t kind, uint64_t *count) {
+    static burst_t b;
+    memset(&b, 0, sizeof b);
+    fsn_rng_seed(&b.rng, 99);
+    b.hash = 0xcbf29ce484222325ULL;
+    fsn_engine_t *eng = fsn_engine_new_queue(16, kind);
+    cr_assert_eq(fsn_engine_add_model(eng, &burst_model, &b, &b.type), FSN_OK);
+    for (uint32_t i = 0; i < 50; i++)
+        cr_assert_eq(fsn_engine_schedule(eng, 0.0, 0, b.type, i, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    fsn_engine_free(eng);
+    *count = b.n;
+    return b.hash;
+}
+
+Test(engine, calendar_queue_and_heap_run_identical_event_sequences) {
+    uint64_t n1, n2;
+    uint64_t h1 = run_burst(FSN_QUEUE_CALENDAR, &n1), h2 = run_burst(FSN_QUEUE_HEAP, &n2);
+    cr_assert_gt(n1, 100000);
+    cr_assert_eq(n1, n2);
+    cr_assert_eq(h1, h2);
 }

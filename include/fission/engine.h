@@ -63,10 +63,13 @@ typedef struct fsn_event {
  * stops the run, and fsn_engine_run returns that code. */
 typedef fsn_err_t (*fsn_event_fn)(fsn_engine_t *eng, void *model, const fsn_event_t *ev);
 
-/* Optional: called with the user (payload a) of the event that will run
- * next, before the current event's handler runs, so the model can issue
- * prefetches for the data that event will read. Must not change state. */
-typedef void (*fsn_prefetch_fn)(const void *model, uint32_t a);
+/* Optional: called with the user (payload a) of an event that will run
+ * soon, before the current event's handler runs, so the model can issue
+ * prefetches for the data that event will read. Stage 0 comes first (a
+ * few events ahead): fetch what needs nothing else; stage 1 comes later
+ * for the same event: fetch what depends on stage 0's data (a row whose
+ * bounds stage 0 fetched). Must not change state. */
+typedef void (*fsn_prefetch_fn)(const void *model, uint32_t a, int stage);
 
 typedef struct fsn_event_type {
     const char *name;     /* for traces: "share", "join_group", ... */
@@ -85,9 +88,19 @@ typedef struct fsn_model_type {
 /* Called after every event, if set (for traces). */
 typedef void (*fsn_observer_fn)(void *ctx, const fsn_event_t *ev, const char *type_name);
 
-/* Create an engine with room for capacity events (0: a small default).
- * NULL on allocation failure. O(capacity). */
+/* The structure behind the queue; both give identical runs. */
+typedef enum fsn_queue_kind {
+    FSN_QUEUE_CALENDAR = 0,   /* default: calendar queue, O(1), prefetches ahead */
+    FSN_QUEUE_HEAP = 1        /* 4-ary heap, O(log n), no tuning */
+} fsn_queue_kind_t;
+
+/* Create an engine with room for capacity events (0: a small default),
+ * on the default queue. NULL on allocation failure. O(capacity). */
 fsn_engine_t *fsn_engine_new(size_t capacity);
+
+/* The same on a chosen queue structure (NULL for an unknown kind). */
+fsn_engine_t *fsn_engine_new_queue(size_t capacity, fsn_queue_kind_t kind);
+fsn_queue_kind_t fsn_engine_queue_kind(const fsn_engine_t *eng);
 
 /* Free the engine and everything it holds. NULL ok. */
 void fsn_engine_free(fsn_engine_t *eng);

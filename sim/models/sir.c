@@ -81,11 +81,16 @@ static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev
     return infect(m, eng, ev->a, ev->time);
 }
 
-/* The next event's user: its state word and its row bounds. */
-static void prefetch_infect(const void *model, uint32_t v) {
+/* An upcoming event's user: first its state word and row bounds, then
+ * (once the bounds are in cache) the start of its row. */
+static void prefetch_infect(const void *model, uint32_t v, int stage) {
     const fsn_sir_t *m = model;
-    __builtin_prefetch(&m->arrival[v]);
-    __builtin_prefetch(&m->g->offset[v]);
+    if (stage == 0) {
+        __builtin_prefetch(&m->arrival[v]);
+        __builtin_prefetch(&m->g->offset[v]);
+    } else {
+        __builtin_prefetch(&m->g->adj[m->g->offset[v]]);
+    }
 }
 
 static const fsn_event_type_t sir_events[] = {{"infect", on_infect, prefetch_infect}};

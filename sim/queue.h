@@ -1,0 +1,124 @@
+/*
+ * queue.h: the engine's two event queues (internal to the engine).
+ *
+ * Both order 24-byte entries by one 128-bit key: the bit pattern of the
+ * time (non-negative doubles order as their bits do), then the engine's
+ * priority | sequence | type word. Equal keys never occur (sequences are
+ * unique), so every queue pops the same events in the same order, and a
+ * run does not depend on which queue served it.
+ *
+ *  fsn_qheap_t  a 4-ary implicit heap. O(log n) push and pop, no tuning,
+ *               robust to any distribution of times; kept as the
+ *               reference and for the calendar queue's "late" arrivals.
+ *  fsn_calq_t   a calendar queue (Brown 1988) with sorted windows and
+ *               self-tuning width: O(1) expected push and pop, appends
+ *               into chunked buckets (sequential memory), and the next
+ *               events known in advance, so the engine can prefetch what
+ *               they will touch. The engine's default; see
+ *               docs/ENGINE.md for the measurements.
+ *
+ * Entries are plain data; stale ones (cancelled or rescheduled events) are
+ * removed by the engine through the filter functions.
+ */
+#ifndef FISSION_QUEUE_H
+#define FISSION_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "fission/error.h"
+
+typedef struct fsn_qentry {
+    uint64_t tbits;   /* bit pattern of the time, >= +0.0 */
+    uint64_t key;     /* priority | sequence | type, see engine.c */
+    uint32_t slot;
+    uint32_t a;       /* the event's user, for prefetching */
+} fsn_qentry_t;
+
+typedef unsigned __int128 fsn_u128;
+
+static inline fsn_u128 fsn_qkey(const fsn_qentry_t *e) {
+    return ((fsn_u128)e->tbits << 64) | e->key;
+}
+
+static inline uint64_t fsn_time_bits(double t) {
+    t += 0.0; /* -0.0 becomes +0.0 */
+    uint64_t b;
+    memcpy(&b, &t, sizeof b);
+    return b;
+}
+
+static inline double fsn_bits_time(uint64_t b) {
+    double t;
+    memcpy(&t, &b, sizeof t);
+    return t;
+}
+
+/* Keep-predicate for filtering stale entries. */
+typedef int (*fsn_qkeep_fn)(const void *ctx, const fsn_qentry_t *e);
+
+/* ---- 4-ary heap ---------------------------------------------------- */
+
+typedef struct fsn_qheap {
+    fsn_qentry_t *v;
+    size_t len, cap;
+} fsn_qheap_t;
+
+fsn_err_t fsn_qheap_init(fsn_qheap_t *h, size_t cap);
+void fsn_qheap_destroy(fsn_qheap_t *h);
+fsn_err_t fsn_qheap_push(fsn_qheap_t *h, const fsn_qentry_t *e);
+void fsn_qheap_pop(fsn_qheap_t *h);
+static inline const fsn_qentry_t *fsn_qheap_top(const fsn_qheap_t *h) {
+    return h->len ? &h->v[0] : NULL;
+}
+/* Keep the entries for which keep() says so; O(n). */
+void fsn_qheap_filter(fsn_qheap_t *h, fsn_qkeep_fn keep, const void *ctx);
+
+/* ---- calendar queue ------------------------------------------------ */
+
+typedef struct fsn_cq_chunk fsn_cq_chunk_t;
+
+typedef struct fsn_calq {
+    /* The current window: entries taken out of their bucket, sorted in
+     * descending order (the next event is at the end), and a heap for
+     * entries that arrive inside the current window afterwards. */
+    fsn_qentry_t *bot;
+    size_t bot_len, bot_cap;
+    fsn_qheap_t late;
+    int top_src;              /* 0: none, 1: bot, 2: late */
+    /* The buckets: window i covers [i w, (i + 1) w) and lives in bucket
+     * i & mask, a list of chunks. Windows before `next` are current. */
+    uint32_t nb, mask;
+    double w, inv_w;
+    uint64_t next;
+    uint32_t *head, *tail;
+    size_t in_buckets;
+    fsn_cq_chunk_t *chunks;
+    uint32_t nchunks, chunks_cap, free_chunk;
+    /* Self-tuning: windows opened and entries they yielded. */
+    uint64_t win_count, win_yield, win_late;
+    fsn_qentry_t *scratch;
+    size_t scratch_cap;
+    uint64_t rebuilds;
+} fsn_calq_t;
+
+fsn_err_t fsn_calq_init(fsn_calq_t *q, size_t cap);
+void fsn_calq_destroy(fsn_calq_t *q);
+/* Empty the queue, keep memory. */
+void fsn_calq_clear(fsn_calq_t *q);
+fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e);
+/* The smallest entry, or NULL if empty. May reorganise the queue
+ * (opening the next window, retuning) and so may fail on memory: *rc. */
+const fsn_qentry_t *fsn_calq_top(fsn_calq_t *q, fsn_err_t *rc);
+/* Remove the entry the last fsn_calq_top returned. */
+void fsn_calq_pop(fsn_calq_t *q);
+/* The k-th next entry of the current window's sorted run (k = 0 is the
+ * next), or NULL: a hint for prefetching, not an exact order. */
+static inline const fsn_qentry_t *fsn_calq_ahead(const fsn_calq_t *q, size_t k) {
+    return k < q->bot_len ? &q->bot[q->bot_len - 1 - k] : NULL;
+}
+size_t fsn_calq_size(const fsn_calq_t *q);
+void fsn_calq_filter(fsn_calq_t *q, fsn_qkeep_fn keep, const void *ctx);
+
+#endif /* FISSION_QUEUE_H */
