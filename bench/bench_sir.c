@@ -125,7 +125,7 @@ int main(int argc, char **argv) {
         igraph_vector_ptr_t res;
         igraph_vector_ptr_init(&res, 0);
         double t0 = now_s();
-        if (igraph_sir(&ig, beta, gamma, (igraph_integer_t)igruns[si], &res)) {
+        if (igruns[si] >= 1 && igraph_sir(&ig, beta, gamma, (igraph_integer_t)igruns[si], &res)) {
             fprintf(stderr, "bench_sir: igraph_sir failed\n");
             return 1;
         }

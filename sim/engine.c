@@ -88,9 +88,14 @@ struct fsn_engine {
 };
 
 /* Is a queue entry still the live entry of its slot? */
+#define NO_SLOT UINT32_MAX
+
+static inline int is_live(const fsn_engine_t *eng, const fsn_qentry_t *e) {
+    return e->slot == NO_SLOT || eng->pool[e->slot].key == e->key;
+}
+
 static int entry_live(const void *ctx, const fsn_qentry_t *e) {
-    const fsn_engine_t *eng = ctx;
-    return eng->pool[e->slot].key == e->key;
+    return is_live(ctx, e);
 }
 
 static fsn_err_t q_push(fsn_engine_t *eng, double t, uint64_t key, uint32_t slot, uint32_t a) {
@@ -273,6 +278,14 @@ fsn_err_t fsn_engine_schedule(fsn_engine_t *eng, double time, int32_t priority, 
     return FSN_OK;
 }
 
+fsn_err_t fsn_engine_post(fsn_engine_t *eng, double time, int32_t priority, uint32_t type,
+                          uint32_t a) {
+    FSN_REQUIRE(eng && type < eng->n_types);
+    if (!time_ok(eng, time) || priority < PRIO_MIN || priority > PRIO_MAX) return FSN_EINVAL;
+    if (eng->seq >= SEQ_MAX) return FSN_ERANGE;
+    return q_push(eng, time, next_key(eng, priority, type), NO_SLOT, a);
+}
+
 static slot_t *slot_of(const fsn_engine_t *eng, fsn_handle_t h) {
     uint32_t i = (uint32_t)h, gen = (uint32_t)(h >> 32);
     if (i >= eng->pool_len) return NULL;
@@ -317,7 +330,7 @@ fsn_err_t fsn_engine_reschedule(fsn_engine_t *eng, fsn_handle_t h, double time) 
 static inline const qentry_t *live_top(fsn_engine_t *eng, fsn_err_t *rc) {
     for (;;) {
         const qentry_t *e = q_top(eng, rc);
-        if (!e || eng->stale == 0 || eng->pool[e->slot].key == e->key) return e;
+        if (!e || eng->stale == 0 || is_live(eng, e)) return e;
         q_pop(eng);
         eng->stale--;
     }
@@ -344,17 +357,25 @@ static inline void prefetch_entry(const fsn_engine_t *eng, const qentry_t *e, in
 static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     fsn_event_t ev;
     uint32_t i = top->slot;
-    slot_t *s = &eng->pool[i];
     ev.time = fsn_bits_time(top->tbits);
     ev.priority = key_priority(top->key);
     ev.seq = key_seq(top->key);
-    ev.type = s->type;
-    ev.a = s->a;
-    ev.b = s->b;
-    ev.x = s->x;
-    ev.handle = ((uint64_t)s->gen << 32) | i;
-    q_pop(eng);
-    slot_free(eng, i);
+    ev.type = key_type(top->key);
+    ev.a = top->a;
+    if (i != NO_SLOT) {
+        const slot_t *s = &eng->pool[i];
+        ev.b = s->b;
+        ev.x = s->x;
+        ev.handle = ((uint64_t)s->gen << 32) | i;
+        q_pop(eng);
+        slot_free(eng, i);
+    } else {
+        ev.b = 0;
+        ev.x = 0;
+        ev.handle = FSN_HANDLE_NONE;
+        q_pop(eng);
+    }
+
     eng->now = ev.time;
     eng->events_run++;
     /* Software pipelining: while this event's handler waits on memory,
@@ -367,7 +388,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
         const qentry_t *near = fsn_calq_ahead(&eng->cal, AHEAD_NEAR);
         if (far) prefetch_entry(eng, far, 0);
         if (near) {
-            __builtin_prefetch(&eng->pool[near->slot], 1);
+            if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
             prefetch_entry(eng, near, 1);
         }
     } else if (eng->heap.len) {

@@ -353,3 +353,21 @@ Test(engine, calendar_queue_and_heap_run_identical_event_sequences) {
     cr_assert_eq(n1, n2);
     cr_assert_eq(h1, h2);
 }
+
+ENGINE_TEST(posted_events_interleave_with_scheduled_ones_by_time_then_sequence) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
+    cr_assert_eq(fsn_engine_post(eng, 2.0, 0, base, 3), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 1.0, 0, base, 1, 7, 0.5, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, base, 2), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 2.0, 0, base, 4, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_post(eng, 0.5, 0, base, 0), FSN_OK);
+    cr_assert_eq(fsn_engine_size(eng), 5);
+    cr_assert_eq(fsn_engine_post(eng, NAN, 0, base, 0), FSN_EINVAL);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, 5);
+    for (uint32_t i = 0; i < 5; i++) cr_assert_eq(r.a[i], i);
+    fsn_engine_free(eng);
+}

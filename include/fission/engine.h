@@ -127,6 +127,16 @@ void fsn_engine_reset(fsn_engine_t *eng);
 fsn_err_t fsn_engine_schedule(fsn_engine_t *eng, double time, int32_t priority, uint32_t type,
                               uint32_t a, uint32_t b, double x, fsn_handle_t *out);
 
+/*
+ * Post a light event: payload a only (b and x read as 0), no handle, so
+ * it cannot be cancelled or moved. It skips the slot pool entirely, which
+ * makes it the cheapest event there is: use it for the bulk of a
+ * cascade (a share arriving at a friend). Same order rules and errors as
+ * fsn_engine_schedule. O(1) expected.
+ */
+fsn_err_t fsn_engine_post(fsn_engine_t *eng, double time, int32_t priority, uint32_t type,
+                          uint32_t a);
+
 /* Cancel a pending event. FSN_ESTATE if the handle is stale (fired,
  * cancelled, or from before a reset). O(1). */
 fsn_err_t fsn_engine_cancel(fsn_engine_t *eng, fsn_handle_t h);

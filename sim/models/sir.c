@@ -66,7 +66,7 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
                 float f = (float)at;
                 if ((double)f < at) f = nextafterf(f, INFINITY);
                 m->arrival[w] = f;
-                fsn_err_t rc = fsn_engine_schedule(eng, at, 0, m->type0 + EV_INFECT, w, 0, 0, NULL);
+                fsn_err_t rc = fsn_engine_post(eng, at, 0, m->type0 + EV_INFECT, w);
                 if (rc) return rc;
             }
         }
