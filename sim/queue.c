@@ -146,7 +146,8 @@ void fsn_qheap_filter(fsn_qheap_t *h, fsn_qkeep_fn keep, const void *ctx) {
 
 static inline uint64_t cq_window(const fsn_calq_t *q, uint64_t tbits) {
     double x = fsn_bits_time(tbits) * q->inv_w;
-    return x < 0x1p62 ? (uint64_t)x : (UINT64_C(1) << 62);
+    /* Signed conversion is one instruction; x is >= 0 and clamped. */
+    return x < 0x1p62 ? (uint64_t)(int64_t)x : (UINT64_C(1) << 62);
 }
 
 static fsn_err_t cq_set_buckets(fsn_calq_t *q, uint32_t nb) {
@@ -249,7 +250,20 @@ static inline fsn_err_t cq_append(fsn_calq_t *q, uint32_t b, const fsn_qentry_t 
 fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e) {
     uint64_t win = cq_window(q, e->tbits);
     if (win < q->next) {
+        /* Into the open window: a short sorted run takes it in place (so
+         * prefetching still sees it), a long one sends it to the heap. */
         q->win_late++;
+        if (q->bot_len < 64 && q->bot_len < q->bot_cap && q->top_src != 1) {
+            fsn_u128 k = fsn_qkey(e);
+            size_t i = q->bot_len;
+            while (i > 0 && fsn_qkey(&q->bot[i - 1]) < k) {
+                q->bot[i] = q->bot[i - 1];
+                i--;
+            }
+            q->bot[i] = *e;
+            q->bot_len++;
+            return FSN_OK;
+        }
         return fsn_qheap_push(&q->late, e);
     }
     fsn_err_t rc = cq_append(q, (uint32_t)(win & q->mask), e);
@@ -456,7 +470,7 @@ const fsn_qentry_t *fsn_calq_top(fsn_calq_t *q, fsn_err_t *rc) {
          * open window. Check every 64 windows, or as soon as the windows
          * have clearly yielded too much. */
         uint64_t yield = q->win_yield + q->win_late;
-        if (q->win_count >= CQ_CHECK_EVERY || yield >= CQ_CHECK_EVERY * 48) {
+        if (q->win_count >= CQ_CHECK_EVERY || yield >= 8 * 48) {
             double mean = (double)yield / (double)(q->win_count ? q->win_count : 1);
             if (mean > 48 || (mean < 2 && q->win_count >= CQ_CHECK_EVERY)) {
                 double f = CQ_TARGET_YIELD / (mean > 0.25 ? mean : 0.25);

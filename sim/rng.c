@@ -70,6 +70,25 @@ void fsn_rng_jump(fsn_rng_t *r) {
     r->s[3] = s3;
 }
 
+/* ---- exponential ziggurat ------------------------------------------ */
+
+#include "rng_zig_tables.h"
+
+#define ZIG_R 7.697117470131487
+
+double fsn_rng_exp1_slow(fsn_rng_t *r, uint64_t u) {
+    for (;;) {
+        unsigned i = (unsigned)(u & 255);
+        uint64_t j = u >> 11;
+        if (j < fsn_zig_ke[i]) return (double)j * fsn_zig_we[i];
+        if (i == 0) return ZIG_R - log(fsn_rng_uniform_pos(r)); /* the tail */
+        double x = (double)j * fsn_zig_we[i];
+        if (fsn_zig_fe[i] + fsn_rng_uniform(r) * (fsn_zig_fe[i - 1] - fsn_zig_fe[i]) < exp(-x))
+            return x;
+        u = fsn_rng_next(r);
+    }
+}
+
 /* ---- the gsl_rng_type -------------------------------------------- */
 
 static void gsl_set(void *state, unsigned long seed) { fsn_rng_seed(state, (uint64_t)seed); }

@@ -131,3 +131,31 @@ Test(rng, jump_moves_far_and_deterministically) {
     fsn_rng_t c = {{1, 2, 3, 4}};
     cr_assert_neq(fsn_rng_next(&a), fsn_rng_next(&c));
 }
+
+/* The ziggurat exponential against Exp(1): over n = 2e6 draws the mean
+ * (sd 1) and the second moment (sd sqrt(24 - 4) = sqrt(20)) are within 5
+ * standard errors, and the tail shares P(X > x) = exp(-x) for x in
+ * {0.1, 0.5, 1, 2, 4, 8} (crossing layer edges and the tail layer) are
+ * within 5 binomial sigmas. */
+Test(rng, ziggurat_exponential_has_the_exponential_distribution) {
+    fsn_rng_t r;
+    fsn_rng_seed(&r, 2024);
+    const long n = 2000000;
+    const double xs[6] = {0.1, 0.5, 1.0, 2.0, 4.0, 8.0};
+    long above[6] = {0};
+    double s1 = 0, s2 = 0;
+    for (long i = 0; i < n; i++) {
+        double x = fsn_rng_exp1(&r);
+        cr_assert(x >= 0 && isfinite(x));
+        s1 += x;
+        s2 += x * x;
+        for (int k = 0; k < 6; k++) above[k] += x > xs[k];
+    }
+    cr_assert_lt(fabs(s1 / n - 1.0), 5.0 / sqrt((double)n));
+    cr_assert_lt(fabs(s2 / n - 2.0), 5.0 * sqrt(20.0) / sqrt((double)n));
+    for (int k = 0; k < 6; k++) {
+        double p = exp(-xs[k]), sd = sqrt(n * p * (1 - p));
+        cr_assert_lt(fabs(above[k] - n * p), 5 * sd + 1, "P(X > %g): %ld vs %g", xs[k], above[k],
+                     n * p);
+    }
+}

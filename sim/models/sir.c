@@ -31,46 +31,57 @@ struct fsn_sir {
     fsn_sir_traj_t traj;
 };
 
+/* The smallest float >= x, for x >= 0 finite (one step up when the
+ * rounding went down: the next float up is the next bit pattern). */
+static inline float float_up(double x) {
+    float f = (float)x;
+    if ((double)f < x) {
+        uint32_t b;
+        memcpy(&b, &f, sizeof b);
+        b++;
+        memcpy(&f, &b, sizeof f);
+    }
+    return f;
+}
+
 /* User v gets the link at time t: note it, draw how long interest lasts,
  * send the shares that will arrive before then. */
 static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) {
     m->arrival[v] = -1.0f;
     fsn_rng_t *rng = m->rng;
-    const double beta = m->beta;
-    const double rtime = fsn_rng_exp(rng, m->gamma);
+    const double rtime = fsn_rng_exp1(rng) / m->gamma;
     m->inf_t[m->infected] = t;
     m->rec_t[m->infected] = t + rtime;
     m->infected++;
-    /* Each friend independently receives a share before interest is lost
-     * with probability p = 1 - exp(-beta r). Rather than test every
-     * friend, jump from one receiver to the next by a geometric skip,
-     * floor(log U / log(1 - p)) = floor(log U / (-beta r)), so the work is
-     * proportional to the shares sent, not to the degree. A receiver's
-     * delay is Exp(beta) conditioned on being below r, by inversion:
-     * tau = -log(1 - U (1 - exp(-beta r))) / beta. */
-    const double q = -beta * rtime;          /* log(1 - p) */
-    const double p = -expm1(q);
+    /* Each friend independently receives a share before interest is
+     * lost, after tau ~ Exp(beta) if tau < r. Rather than test every
+     * friend, jump from one receiver to the next: with c = beta r and
+     * Y ~ Exp(rate c), floor(Y) is the number of friends skipped
+     * (geometric with success 1 - exp(-c)) and, independently, Y - floor(Y)
+     * is distributed as tau / r given tau < r. One ziggurat draw per
+     * receiver gives both; no logarithm, and the work is the shares sent,
+     * not the degree. Shares that would arrive after one already on its
+     * way are pruned by the arrival time. */
+    const double inv_c = 1.0 / (m->beta * rtime);
     const fsn_csr_t *g = m->g;
     const uint64_t lo = g->offset[v], deg = g->offset[v + 1] - lo;
     const fsn_vid_t *row = g->adj + lo;
-    uint64_t k = 0;
-    for (;;) {
-        double skip = log(fsn_rng_uniform_pos(rng)) / q;
-        if (skip >= (double)(deg - k)) break;
-        k += (uint64_t)skip;
+    int64_t k = 0;
+    const int64_t d = (int64_t)deg;
+    while (k < d) {
+        double y = fsn_rng_exp1(rng) * inv_c;
+        if (!(y < (double)(d - k))) break;
+        int64_t skip = (int64_t)y; /* floor: y >= 0, and below 2^63 here */
+        double fl = (double)skip;
+        k += skip;
         fsn_vid_t w = row[k++];
         float aw = m->arrival[w];
-        if (aw >= 0) {
-            double at = t - log1p(-fsn_rng_uniform(rng) * p) / beta;
-            if (at < (double)aw) {
-                float f = (float)at;
-                if ((double)f < at) f = nextafterf(f, INFINITY);
-                m->arrival[w] = f;
-                fsn_err_t rc = fsn_engine_post(eng, at, 0, m->type0 + EV_INFECT, w);
-                if (rc) return rc;
-            }
-        }
-        if (k >= deg) break;
+        if (aw < 0) continue;
+        double at = t + rtime * (y - fl);
+        if (at >= (double)aw) continue;
+        m->arrival[w] = float_up(at);
+        fsn_err_t rc = fsn_engine_post(eng, at, 0, m->type0 + EV_INFECT, w);
+        if (rc) return rc;
     }
     return FSN_OK;
 }

@@ -15,9 +15,8 @@
  * each susceptible friend would receive the share after tau ~ Exp(beta);
  * only those with tau < r are scheduled, and only if earlier than any
  * share already on its way to that friend (a per-user earliest-arrival
- * time prunes shares that are sure to lose the race). The test tau < r is
- * made on a uniform against exp(-beta r) first, so the logarithm is taken
- * only for the shares that happen. The process is exactly the Markovian
+ * time prunes shares that are sure to lose the race). Delays are drawn by
+ * the exponential ziggurat, so the hot loop takes no logarithm. The process is exactly the Markovian
  * one: competing exponential clocks, resolved in time order.
  *
  * The trajectory (time, S, I, R after every infection and recovery, with
