@@ -67,7 +67,7 @@ static int parse_list(const char *s, double *out, int max) {
 }
 
 int main(int argc, char **argv) {
-    double sizes[8] = {1e5, 1e6}, igruns[8] = {30, 6}, runs[8] = {300, 40};
+    double sizes[8] = {1e5, 1e6}, igruns[8] = {40, 8}, runs[8] = {300, 40};
     int nsizes = 2, reorder = 1;
     uint64_t seed = 2024;
     for (int i = 1; i < argc; i++) {
