@@ -73,6 +73,7 @@ struct fsn_engine {
     fsn_queue_kind_t qkind;
     fsn_qheap_t heap;
     fsn_calq_t cal;
+    fsn_radixq_t radix;
     size_t stale;
 
     slot_t *pool;
@@ -101,32 +102,45 @@ static int entry_live(const void *ctx, const fsn_qentry_t *e) {
 static fsn_err_t q_push(fsn_engine_t *eng, double t, uint64_t key, uint32_t slot, uint32_t a) {
     FSN_REQUIRE(t >= 0.0);
     fsn_qentry_t e = {fsn_time_bits(t), key, slot, a};
-    return eng->qkind == FSN_QUEUE_HEAP ? fsn_qheap_push(&eng->heap, &e)
-                                        : fsn_calq_push(&eng->cal, &e);
+    switch (eng->qkind) {
+    case FSN_QUEUE_HEAP: return fsn_qheap_push(&eng->heap, &e);
+    case FSN_QUEUE_RADIX: return fsn_radixq_push(&eng->radix, &e);
+    default: return fsn_calq_push(&eng->cal, &e);
+    }
 }
 
 static inline size_t q_len(const fsn_engine_t *eng) {
-    return eng->qkind == FSN_QUEUE_HEAP ? eng->heap.len : fsn_calq_size(&eng->cal);
+    switch (eng->qkind) {
+    case FSN_QUEUE_HEAP: return eng->heap.len;
+    case FSN_QUEUE_RADIX: return fsn_radixq_size(&eng->radix);
+    default: return fsn_calq_size(&eng->cal);
+    }
 }
 
 /* Smallest entry, stale or not; NULL if empty. */
 static inline const fsn_qentry_t *q_top(fsn_engine_t *eng, fsn_err_t *rc) {
-    if (eng->qkind == FSN_QUEUE_HEAP) {
-        *rc = FSN_OK;
-        return fsn_qheap_top(&eng->heap);
+    switch (eng->qkind) {
+    case FSN_QUEUE_HEAP: *rc = FSN_OK; return fsn_qheap_top(&eng->heap);
+    case FSN_QUEUE_RADIX: return fsn_radixq_top(&eng->radix, rc);
+    default: return fsn_calq_top(&eng->cal, rc);
     }
-    return fsn_calq_top(&eng->cal, rc);
 }
 
 static inline void q_pop(fsn_engine_t *eng) {
-    if (eng->qkind == FSN_QUEUE_HEAP) fsn_qheap_pop(&eng->heap);
-    else fsn_calq_pop(&eng->cal);
+    switch (eng->qkind) {
+    case FSN_QUEUE_HEAP: fsn_qheap_pop(&eng->heap); break;
+    case FSN_QUEUE_RADIX: fsn_radixq_pop(&eng->radix); break;
+    default: fsn_calq_pop(&eng->cal); break;
+    }
 }
 
 /* Drop stale entries: O(n). */
 static void q_compact(fsn_engine_t *eng) {
-    if (eng->qkind == FSN_QUEUE_HEAP) fsn_qheap_filter(&eng->heap, entry_live, eng);
-    else fsn_calq_filter(&eng->cal, entry_live, eng);
+    switch (eng->qkind) {
+    case FSN_QUEUE_HEAP: fsn_qheap_filter(&eng->heap, entry_live, eng); break;
+    case FSN_QUEUE_RADIX: fsn_radixq_filter(&eng->radix, entry_live, eng); break;
+    default: fsn_calq_filter(&eng->cal, entry_live, eng); break;
+    }
     eng->stale = 0;
 }
 
@@ -137,12 +151,14 @@ static inline void note_stale(fsn_engine_t *eng) {
 
 fsn_engine_t *fsn_engine_new_queue(size_t capacity, fsn_queue_kind_t kind) {
     if (capacity < 64) capacity = 64;
-    if (kind != FSN_QUEUE_HEAP && kind != FSN_QUEUE_CALENDAR) return NULL;
+    if (kind != FSN_QUEUE_HEAP && kind != FSN_QUEUE_CALENDAR && kind != FSN_QUEUE_RADIX)
+        return NULL;
     fsn_engine_t *eng = calloc(1, sizeof *eng);
     if (!eng) return NULL;
     eng->qkind = kind;
-    fsn_err_t rc = kind == FSN_QUEUE_HEAP ? fsn_qheap_init(&eng->heap, capacity)
-                                          : fsn_calq_init(&eng->cal, capacity);
+    fsn_err_t rc = kind == FSN_QUEUE_HEAP    ? fsn_qheap_init(&eng->heap, capacity)
+                   : kind == FSN_QUEUE_RADIX ? fsn_radixq_init(&eng->radix, capacity)
+                                             : fsn_calq_init(&eng->cal, capacity);
     eng->pool = malloc(capacity * sizeof *eng->pool);
     eng->free_slots = malloc(capacity * sizeof *eng->free_slots);
     if (rc || !eng->pool || !eng->free_slots) {
@@ -159,8 +175,9 @@ fsn_engine_t *fsn_engine_new(size_t capacity) {
 
 void fsn_engine_free(fsn_engine_t *eng) {
     if (!eng) return;
-    if (eng->qkind == FSN_QUEUE_HEAP) fsn_qheap_destroy(&eng->heap);
-    else fsn_calq_destroy(&eng->cal);
+    fsn_qheap_destroy(&eng->heap);
+    fsn_calq_destroy(&eng->cal);
+    fsn_radixq_destroy(&eng->radix);
     free(eng->pool);
     free(eng->free_slots);
     free(eng->types);
@@ -205,8 +222,11 @@ void fsn_engine_reset(fsn_engine_t *eng) {
         s->key = 0;
         eng->free_slots[eng->free_len++] = (uint32_t)i;
     }
-    if (eng->qkind == FSN_QUEUE_HEAP) eng->heap.len = 0;
-    else fsn_calq_clear(&eng->cal);
+    switch (eng->qkind) {
+    case FSN_QUEUE_HEAP: eng->heap.len = 0; break;
+    case FSN_QUEUE_RADIX: fsn_radixq_clear(&eng->radix); break;
+    default: fsn_calq_clear(&eng->cal); break;
+    }
     eng->stale = 0;
     eng->now = 0.0;
     eng->seq = 0;
@@ -391,9 +411,15 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
             if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
             prefetch_entry(eng, near, 1);
         }
-    } else if (eng->heap.len) {
-        prefetch_entry(eng, &eng->heap.v[0], 0);
-        prefetch_entry(eng, &eng->heap.v[0], 1);
+    } else {
+        /* The heap and the radix heap know only their top: peek at it
+         * (peeking is part of the next pop anyway) and fetch both stages. */
+        fsn_err_t prc;
+        const qentry_t *nx = q_top(eng, &prc);
+        if (nx) {
+            prefetch_entry(eng, nx, 0);
+            prefetch_entry(eng, nx, 1);
+        }
     }
     const reg_type_t *rt = &eng->types[ev.type];
     fsn_err_t rc = rt->handle(eng, rt->model, &ev);

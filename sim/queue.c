@@ -519,3 +519,183 @@ void fsn_calq_filter(fsn_calq_t *q, fsn_qkeep_fn keep, const void *ctx) {
     q->in_buckets = kept;
     q->top_src = 0;
 }
+
+/* ---- radix heap ---------------------------------------------------- */
+
+/*
+ * Times are never below the last popped time, and the bits of
+ * non-negative doubles order as the values, so an entry goes to bucket
+ * 64 - clz(tbits ^ last) (bucket 0: the same time as the last pop). When
+ * bucket 0 is empty, the lowest non-empty bucket gives the new `last` (its
+ * smallest time, kept per bucket) and its entries move to lower buckets:
+ * each entry moves at most 64 times, in practice a few, and every move is
+ * a sequential append. Bucket 0 is a heap on the full key, since events at
+ * one instant are ordered by priority and sequence.
+ *
+ * Peeking at the top (for the horizon test) already advances `last`; an
+ * event scheduled afterwards between now and `last` goes to the small
+ * "early" heap, and the top is the smaller of the two.
+ *
+ * Buckets are stacks of 64-entry blocks from one pool with a free list,
+ * so memory stays about one entry per event and steady state allocates
+ * nothing. (The layout comes from bench/bench_queue.c, where the radix
+ * heap was measured against the alternatives.)
+ */
+#define RX_BLK 64
+#define RX_NIL UINT32_MAX
+
+struct fsn_rx_block {
+    uint32_t next, n;
+    fsn_qentry_t v[RX_BLK];
+};
+
+fsn_err_t fsn_radixq_init(fsn_radixq_t *q, size_t cap) {
+    memset(q, 0, sizeof *q);
+    q->cap_blk = (uint32_t)(cap / RX_BLK + 66);
+    q->blk = malloc((size_t)q->cap_blk * sizeof *q->blk);
+    q->free_blk = RX_NIL;
+    for (int i = 0; i < 65; i++) q->head[i] = RX_NIL;
+    if (!q->blk || fsn_qheap_init(&q->h0, 64) || fsn_qheap_init(&q->early, 16)) {
+        fsn_radixq_destroy(q);
+        return FSN_ENOMEM;
+    }
+    return FSN_OK;
+}
+
+void fsn_radixq_destroy(fsn_radixq_t *q) {
+    free(q->blk);
+    fsn_qheap_destroy(&q->h0);
+    fsn_qheap_destroy(&q->early);
+    memset(q, 0, sizeof *q);
+}
+
+void fsn_radixq_clear(fsn_radixq_t *q) {
+    q->free_blk = RX_NIL;
+    for (uint32_t i = q->nblk; i-- > 0;) {
+        q->blk[i].next = q->free_blk;
+        q->free_blk = i;
+    }
+    for (int i = 0; i < 65; i++) q->head[i] = RX_NIL;
+    q->occ = 0;
+    q->last = 0;
+    q->h0.len = 0;
+    q->early.len = 0;
+    q->n = 0;
+    q->top_src = 0;
+}
+
+static inline fsn_err_t rx_put(fsn_radixq_t *q, const fsn_qentry_t *e) {
+    uint64_t d = e->tbits ^ q->last;
+    if (d == 0) return fsn_qheap_push(&q->h0, e);
+    unsigned i = 64u - (unsigned)__builtin_clzll(d);
+    uint32_t h = q->head[i];
+    if (h == RX_NIL || q->blk[h].n == RX_BLK) {
+        uint32_t b = q->free_blk;
+        if (b != RX_NIL) {
+            q->free_blk = q->blk[b].next;
+        } else {
+            if (q->nblk == q->cap_blk) {
+                if (q->cap_blk >= RX_NIL / 2) return FSN_ERANGE;
+                uint32_t cap = q->cap_blk * 2;
+                fsn_rx_block_t *nb = realloc(q->blk, (size_t)cap * sizeof *nb);
+                if (!nb) return FSN_ENOMEM;
+                q->blk = nb;
+                q->cap_blk = cap;
+            }
+            b = q->nblk++;
+        }
+        q->blk[b].next = h;
+        q->blk[b].n = 0;
+        q->head[i] = h = b;
+        uint64_t bit = UINT64_C(1) << (i - 1);
+        if (!(q->occ & bit)) q->bmin[i] = UINT64_MAX;
+        q->occ |= bit;
+    }
+    fsn_rx_block_t *B = &q->blk[h];
+    B->v[B->n++] = *e;
+    if (e->tbits < q->bmin[i]) q->bmin[i] = e->tbits;
+    return FSN_OK;
+}
+
+fsn_err_t fsn_radixq_push(fsn_radixq_t *q, const fsn_qentry_t *e) {
+    fsn_err_t rc = e->tbits < q->last ? fsn_qheap_push(&q->early, e) : rx_put(q, e);
+    if (!rc) q->n++;
+    return rc;
+}
+
+const fsn_qentry_t *fsn_radixq_top(fsn_radixq_t *q, fsn_err_t *rc) {
+    *rc = FSN_OK;
+    if (q->h0.len == 0 && q->occ) {
+        unsigned i = (unsigned)__builtin_ctzll(q->occ) + 1u;
+        q->last = q->bmin[i];
+        q->occ &= ~(UINT64_C(1) << (i - 1));
+        uint32_t b = q->head[i];
+        q->head[i] = RX_NIL;
+        while (b != RX_NIL) { /* every entry goes to a bucket below i */
+            /* Index, not pointer: a put may grow (move) the block pool. */
+            for (uint32_t k = 0; k < q->blk[b].n; k++) {
+                fsn_qentry_t e = q->blk[b].v[k];
+                *rc = rx_put(q, &e);
+                if (*rc) return NULL;
+            }
+            uint32_t nx = q->blk[b].next;
+            q->blk[b].next = q->free_blk;
+            q->free_blk = b;
+            b = nx;
+        }
+    }
+    const fsn_qentry_t *a = fsn_qheap_top(&q->h0), *e = fsn_qheap_top(&q->early);
+    if (e && (!a || fsn_qkey(e) < fsn_qkey(a))) {
+        q->top_src = 2;
+        return e;
+    }
+    q->top_src = a ? 1 : 0;
+    return a;
+}
+
+void fsn_radixq_pop(fsn_radixq_t *q) {
+    FSN_REQUIRE(q->top_src != 0);
+    if (q->top_src == 1) fsn_qheap_pop(&q->h0);
+    else fsn_qheap_pop(&q->early);
+    q->top_src = 0;
+    q->n--;
+}
+
+void fsn_radixq_filter(fsn_radixq_t *q, fsn_qkeep_fn keep, const void *ctx) {
+    size_t n = 0;
+    fsn_qheap_filter(&q->h0, keep, ctx);
+    fsn_qheap_filter(&q->early, keep, ctx);
+    n += q->h0.len + q->early.len;
+    for (unsigned i = 1; i < 65; i++) {
+        if (!(q->occ & (UINT64_C(1) << (i - 1)))) continue;
+        uint64_t mn = UINT64_MAX;
+        size_t cnt = 0;
+        for (uint32_t b = q->head[i]; b != RX_NIL; b = q->blk[b].next) {
+            fsn_rx_block_t *B = &q->blk[b];
+            uint32_t k = 0;
+            for (uint32_t j = 0; j < B->n; j++)
+                if (keep(ctx, &B->v[j])) {
+                    B->v[k++] = B->v[j];
+                    if (B->v[j].tbits < mn) mn = B->v[j].tbits;
+                }
+            B->n = k; /* empty blocks stay linked; they refill or go at the next move */
+            cnt += k;
+        }
+        q->bmin[i] = mn;
+        if (cnt == 0) {
+            /* Return the bucket's blocks to the pool. */
+            uint32_t b = q->head[i];
+            while (b != RX_NIL) {
+                uint32_t nx = q->blk[b].next;
+                q->blk[b].next = q->free_blk;
+                q->free_blk = b;
+                b = nx;
+            }
+            q->head[i] = RX_NIL;
+            q->occ &= ~(UINT64_C(1) << (i - 1));
+        }
+        n += cnt;
+    }
+    q->n = n;
+    q->top_src = 0;
+}

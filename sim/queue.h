@@ -10,6 +10,9 @@
  *  fsn_qheap_t  a 4-ary implicit heap. O(log n) push and pop, no tuning,
  *               robust to any distribution of times; kept as the
  *               reference and for the calendar queue's "late" arrivals.
+ *  fsn_radixq_t a radix heap on the time bits (times never go below the
+ *               last popped one): O(1) push, amortised O(bits) pop with
+ *               sequential moves; the fastest on large queues.
  *  fsn_calq_t   a calendar queue (Brown 1988) with sorted windows and
  *               self-tuning width: O(1) expected push and pop, appends
  *               into chunked buckets (sequential memory), and the next
@@ -120,5 +123,30 @@ static inline const fsn_qentry_t *fsn_calq_ahead(const fsn_calq_t *q, size_t k) 
 }
 size_t fsn_calq_size(const fsn_calq_t *q);
 void fsn_calq_filter(fsn_calq_t *q, fsn_qkeep_fn keep, const void *ctx);
+
+/* ---- radix heap ----------------------------------------------------- */
+
+typedef struct fsn_rx_block fsn_rx_block_t;
+
+typedef struct fsn_radixq {
+    fsn_rx_block_t *blk;
+    uint32_t nblk, cap_blk, free_blk;
+    uint32_t head[65];        /* top block of each bucket */
+    uint64_t bmin[65];        /* smallest time bits in each bucket */
+    uint64_t last, occ;       /* occ bit i - 1: bucket i not empty */
+    fsn_qheap_t h0;           /* bucket 0: time == last, full-key heap */
+    fsn_qheap_t early;        /* pushes below `last` (after a peek) */
+    size_t n;
+    int top_src;              /* 1: h0, 2: early */
+} fsn_radixq_t;
+
+fsn_err_t fsn_radixq_init(fsn_radixq_t *q, size_t cap);
+void fsn_radixq_destroy(fsn_radixq_t *q);
+void fsn_radixq_clear(fsn_radixq_t *q);
+fsn_err_t fsn_radixq_push(fsn_radixq_t *q, const fsn_qentry_t *e);
+const fsn_qentry_t *fsn_radixq_top(fsn_radixq_t *q, fsn_err_t *rc);
+void fsn_radixq_pop(fsn_radixq_t *q);
+static inline size_t fsn_radixq_size(const fsn_radixq_t *q) { return q->n; }
+void fsn_radixq_filter(fsn_radixq_t *q, fsn_qkeep_fn keep, const void *ctx);
 
 #endif /* FISSION_QUEUE_H */

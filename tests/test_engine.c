@@ -47,6 +47,7 @@ static const fsn_model_type_t rec_model = {"recorder", 3, rec_types};
     static void name(fsn_queue_kind_t kind);                                                  \
     Test(engine_calendar, name) { name(FSN_QUEUE_CALENDAR); }                                 \
     Test(engine_heap, name) { name(FSN_QUEUE_HEAP); }                                         \
+    Test(engine_radix, name) { name(FSN_QUEUE_RADIX); }                                       \
     static void name(fsn_queue_kind_t kind)
 
 static fsn_engine_t *new_engine(fsn_queue_kind_t kind, recorder_t *r, uint32_t *base) {
@@ -346,12 +347,15 @@ static uint64_t run_burst(fsn_queue_kind_t kind, uint64_t *count) {
     return b.hash;
 }
 
-Test(engine, calendar_queue_and_heap_run_identical_event_sequences) {
+Test(engine, calendar_radix_and_heap_queues_run_identical_event_sequences) {
     uint64_t n1, n2;
     uint64_t h1 = run_burst(FSN_QUEUE_CALENDAR, &n1), h2 = run_burst(FSN_QUEUE_HEAP, &n2);
     cr_assert_gt(n1, 100000);
     cr_assert_eq(n1, n2);
     cr_assert_eq(h1, h2);
+    uint64_t n3, h3 = run_burst(FSN_QUEUE_RADIX, &n3);
+    cr_assert_eq(n3, n2);
+    cr_assert_eq(h3, h2);
 }
 
 ENGINE_TEST(posted_events_interleave_with_scheduled_ones_by_time_then_sequence) {

@@ -91,7 +91,8 @@ typedef void (*fsn_observer_fn)(void *ctx, const fsn_event_t *ev, const char *ty
 /* The structure behind the queue; both give identical runs. */
 typedef enum fsn_queue_kind {
     FSN_QUEUE_CALENDAR = 0,   /* default: calendar queue, O(1), prefetches ahead */
-    FSN_QUEUE_HEAP = 1        /* 4-ary heap, O(log n), no tuning */
+    FSN_QUEUE_HEAP = 1,       /* 4-ary heap, O(log n), no tuning */
+    FSN_QUEUE_RADIX = 2       /* radix heap on the time bits, O(1) push */
 } fsn_queue_kind_t;
 
 /* Create an engine with room for capacity events (0: a small default),
