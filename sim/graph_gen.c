@@ -263,9 +263,12 @@ static fsn_err_t validate(const fsn_gen_params_t *p, fsn_error_t *err) {
 
 /* ---- the igraph scope ----------------------------------------------- */
 
-/* igraph's reason for the last error, kept by our handler (one thread:
- * see the top of the file). */
-static char igraph_reason[256];
+/* igraph's reason for the last error, kept by our handler. igraph's
+ * error handler is itself process-global and takes no context, so the
+ * reason cannot live in a caller's struct; it is thread-local, so two
+ * threads can never see each other's reason, and it is cleared on entry
+ * to every igraph scope. This is the library's only static storage. */
+static _Thread_local char igraph_reason[256];
 
 static void record_error(const char *reason, const char *file, int line,
                          igraph_error_t igraph_errno) {
