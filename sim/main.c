@@ -77,7 +77,7 @@ static const char *usage_run =
     "  --seed S        base seed of the replicate streams (default 1)\n"
     "  --threads T     worker threads (default: all cores)\n"
     "  --first K       first sharers (default 10)\n"
-    "  --beta B        share rate per friend per day (default 0.3)\n"
+    "  --beta B        share rate per friend per day (default 0.02)\n"
     "  --gamma G       rate of losing interest per day (default 1)\n"
     "\n"
     "The graph options of `fission help graph` choose the graph (default:\n"
@@ -303,12 +303,16 @@ static int cmd_graph(int argc, char **argv) {
     return EXIT_OK;
 }
 
+/* One figure: mean, 95% interval of the mean, p5, median, p95. `scale`
+ * multiplies the values (100 for a percentage), `decimals` fixes the
+ * format so that columns line up and read without exponents. */
 static void print_metric(const char *name, const char *unit, const double *x, size_t n,
-                         double *scratch) {
+                         double *scratch, double scale, int decimals) {
     fsn_summary_t s;
     fsn_stats_summarize(x, n, scratch, &s);
-    printf("  %-24s %12.4g  [%10.4g, %10.4g]  %10.4g %10.4g %10.4g  %s\n", name, s.mean, s.ci_lo,
-           s.ci_hi, s.p05, s.p50, s.p95, unit);
+    printf("  %-24s %12.*f  [%11.*f, %11.*f]  %10.*f %10.*f %10.*f  %s\n", name, decimals,
+           s.mean * scale, decimals, s.ci_lo * scale, decimals, s.ci_hi * scale, decimals,
+           s.p05 * scale, decimals, s.p50 * scale, decimals, s.p95 * scale, unit);
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -381,23 +385,23 @@ static int cmd_run(int argc, char **argv) {
         code = rc == FSN_EINVAL ? EXIT_USAGE : EXIT_RUN;
     } else {
         uint64_t events = 0;
-        printf("\n  %-24s %12s  %-25s  %10s %10s %10s\n", "figure", "mean", "95% interval of mean",
+        printf("\n  %-24s %12s  %-27s  %10s %10s %10s\n", "figure", "mean", "95% interval of mean",
                "p5", "median", "p95");
 #define COL(expr) for (uint32_t r = 0; r < cfg.reps; r++) x[r] = (expr)
         COL((double)reps[r].reached);
-        print_metric("users reached", "users", x, cfg.reps, scratch);
+        print_metric("users reached", "users", x, cfg.reps, scratch, 1, 1);
         COL((double)reps[r].reached / g.n);
-        print_metric("reach share", "of users", x, cfg.reps, scratch);
+        print_metric("reach share", "% of users", x, cfg.reps, scratch, 100, 3);
         COL((double)reps[r].reached / cfg.first_sharers);
-        print_metric("reach per first sharer", "users", x, cfg.reps, scratch);
+        print_metric("reach per first sharer", "users", x, cfg.reps, scratch, 1, 1);
         COL((double)reps[r].peak_sharers);
-        print_metric("peak sharers", "users", x, cfg.reps, scratch);
+        print_metric("peak sharers", "users", x, cfg.reps, scratch, 1, 1);
         COL(reps[r].t_peak);
-        print_metric("day of peak", "days", x, cfg.reps, scratch);
+        print_metric("day of peak", "days", x, cfg.reps, scratch, 1, 2);
         COL(reps[r].t_half);
-        print_metric("day half reach", "days", x, cfg.reps, scratch);
+        print_metric("day half reach", "days", x, cfg.reps, scratch, 1, 2);
         COL(reps[r].duration);
-        print_metric("duration", "days", x, cfg.reps, scratch);
+        print_metric("duration", "days", x, cfg.reps, scratch, 1, 2);
 #undef COL
         for (uint32_t r = 0; r < cfg.reps; r++) events += reps[r].events;
         printf("\n%llu events in %.2f s (%.3g events/s)\n", (unsigned long long)events, rsecs,

@@ -28,7 +28,7 @@ void fsn_run_cfg_default(fsn_run_cfg_t *cfg) {
     cfg->seed = 1;
     cfg->threads = 0;
     cfg->first_sharers = 10;
-    cfg->beta = 0.3;
+    cfg->beta = 0.02;
     cfg->gamma = 1.0;
 }
 

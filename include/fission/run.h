@@ -42,7 +42,7 @@ typedef struct fsn_run_rep {
 } fsn_run_rep_t;
 
 /* Defaults: 20 replicates, seed 1, all cores, 10 first sharers,
- * beta 0.3, gamma 1. */
+ * beta 0.02, gamma 1. */
 void fsn_run_cfg_default(fsn_run_cfg_t *cfg);
 
 /*
