@@ -12,6 +12,7 @@
  *
  * Usage: bench_sir [--sizes 100000,1000000] [--igraph-runs K1,K2]
  *                  [--runs R1,R2] [--seed S] [--no-reorder]
+ *                  [--queue calendar|radix|heap]
  */
 #include <igraph.h>
 #include <math.h>
@@ -69,6 +70,7 @@ static int parse_list(const char *s, double *out, int max) {
 int main(int argc, char **argv) {
     double sizes[8] = {1e5, 1e6}, igruns[8] = {40, 8}, runs[8] = {300, 40};
     int nsizes = 2, reorder = 1;
+    fsn_queue_kind_t qkind = FSN_QUEUE_CALENDAR;
     uint64_t seed = 2024;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--sizes") && i + 1 < argc) nsizes = parse_list(argv[++i], sizes, 8);
@@ -76,9 +78,19 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) parse_list(argv[++i], runs, 8);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--no-reorder")) reorder = 0;
+        else if (!strcmp(argv[i], "--queue") && i + 1 < argc) {
+            const char *q = argv[++i];
+            if (!strcmp(q, "calendar")) qkind = FSN_QUEUE_CALENDAR;
+            else if (!strcmp(q, "radix")) qkind = FSN_QUEUE_RADIX;
+            else if (!strcmp(q, "heap")) qkind = FSN_QUEUE_HEAP;
+            else {
+                fprintf(stderr, "bench_sir: --queue must be calendar, radix or heap\n");
+                return 2;
+            }
+        }
         else {
             fprintf(stderr, "usage: %s [--sizes N,...] [--igraph-runs K,...] [--runs R,...] "
-                            "[--seed S] [--no-reorder]\n", argv[0]);
+                            "[--seed S] [--no-reorder] [--queue calendar|radix|heap]\n", argv[0]);
             return 2;
         }
     }
@@ -88,8 +100,10 @@ int main(int argc, char **argv) {
     }
     fsn_rng_gsl_quiet();
     const double beta = 0.5, gamma = 1.0;
-    printf("# Markovian SIR on Barabasi-Albert graphs, m = 5, beta = %.2f, gamma = %.2f\n", beta,
-           gamma);
+    printf("# Markovian SIR on Barabasi-Albert graphs, m = 5, beta = %.2f, gamma = %.2f; "
+           "queue %s, %s\n", beta, gamma,
+           qkind == FSN_QUEUE_CALENDAR ? "calendar" : qkind == FSN_QUEUE_RADIX ? "radix" : "heap",
+           reorder ? "BFS order" : "generator order");
     printf("# %-9s %-14s %6s %6s %12s %10s %10s\n", "n", "code", "runs", "major", "s/major",
            "final/n", "se");
     double last_ratio = NAN;
@@ -141,7 +155,7 @@ int main(int argc, char **argv) {
 
         /* fission */
         tally_t tf = {0};
-        fsn_engine_t *eng = fsn_engine_new((size_t)n);
+        fsn_engine_t *eng = fsn_engine_new_queue((size_t)n, qkind);
         fsn_sir_t *m = eng ? fsn_sir_new(&g, eng) : NULL;
         if (!m) {
             fprintf(stderr, "bench_sir: out of memory\n");

@@ -306,6 +306,10 @@ fsn_err_t fsn_engine_post(fsn_engine_t *eng, double time, int32_t priority, uint
     return q_push(eng, time, next_key(eng, priority, type), NO_SLOT, a);
 }
 
+void fsn_engine_hint(const fsn_engine_t *eng, double time) {
+    if (eng->qkind == FSN_QUEUE_CALENDAR && time >= 0) fsn_calq_hint(&eng->cal, fsn_time_bits(time));
+}
+
 static slot_t *slot_of(const fsn_engine_t *eng, fsn_handle_t h) {
     uint32_t i = (uint32_t)h, gen = (uint32_t)(h >> 32);
     if (i >= eng->pool_len) return NULL;
@@ -413,13 +417,11 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
         }
     } else {
         /* The heap and the radix heap know only their top: peek at it
-         * (peeking is part of the next pop anyway) and fetch both stages. */
+         * (peeking is part of the next pop anyway) and fetch stage 0;
+         * stage 1 would wait on stage 0's data right here. */
         fsn_err_t prc;
         const qentry_t *nx = q_top(eng, &prc);
-        if (nx) {
-            prefetch_entry(eng, nx, 0);
-            prefetch_entry(eng, nx, 1);
-        }
+        if (nx) prefetch_entry(eng, nx, 0);
     }
     const reg_type_t *rt = &eng->types[ev.type];
     fsn_err_t rc = rt->handle(eng, rt->model, &ev);
