@@ -2,32 +2,37 @@
  * engine.c: clock, event pool and queue, run loop.
  *
  * The workload is a cascade: millions of short-lived events, most of them
- * scheduled at random future times, some cancelled (a group buy that
- * fills cancels its deadline), very few tied on time except in scheduled
- * campaigns (launches at t = 0, daily ticks). The structure follows:
+ * scheduled a short random delay ahead of now, some cancelled (a group
+ * buy that fills cancels its deadline), a few tied on time (launches at
+ * t = 0, daily ticks). The structure follows:
  *
- *  - A pool of 32-byte slots holds each event's payload, handed out from
- *    a LIFO free list so the hottest slots stay in cache. A handle is
- *    (generation << 32 | slot); the generation is odd while the slot is in
- *    use and even when free, so a stale handle never matches.
+ *  - Light events (fsn_engine_post) carry one user id and live in the
+ *    queue entry alone: the bulk of a cascade never touches the pool.
+ *    Full events (fsn_engine_schedule) also take a 32-byte slot from a
+ *    pool with a LIFO free list (the hottest slot is reused first) for
+ *    their payload and handle. A handle is (generation << 32 | slot); the
+ *    generation is odd while the slot is in use and even when free, so a
+ *    stale handle is refused rather than misdirected.
  *
- *  - The queue is a 4-ary implicit heap of 24-byte entries carrying the
- *    whole ordering key: time, then priority, then sequence, plus the
- *    event type and its user so that the next event can be prefetched
- *    without touching the pool.
- *    Comparisons never leave the heap array, and the four children of a
- *    node are contiguous (96 bytes), one or two cache lines. A 4-ary heap
- *    halves the depth of a binary heap for one extra compare per level;
- *    bench/bench_queue measures the arities and docs/ENGINE.md has the
- *    numbers.
+ *  - Queue entries are 24 bytes and carry the whole ordering key (time
+ *    bits, then priority | sequence | type) as one 128-bit integer, so
+ *    ordering never reads the pool. Three queues implement the same order
+ *    (queue.h): a calendar queue with sorted windows (the default: O(1)
+ *    and it knows its next events, so the loop prefetches for them), a
+ *    radix heap (O(1) push, as fast on the benchmark), and a 4-ary heap
+ *    (the reference). docs/ENGINE.md has the measurements.
  *
  *  - Cancellation is lazy. The slot remembers the key of its live entry;
  *    cancel frees the slot at once (O(1)), and a queue entry whose key no
  *    longer matches its slot is dropped when it surfaces. Reschedule gives
  *    the slot a fresh key and pushes a new entry, so the old one goes
- *    stale the same way. When stale entries outnumber live ones the heap
- *    is filtered and rebuilt in O(n), which bounds the memory to twice
- *    the live events.
+ *    stale the same way. When stale entries outnumber live ones the queue
+ *    is filtered in O(n), which bounds the memory to twice the live events.
+ *
+ *  - Software pipelining: after popping an event and before running its
+ *    handler, the loop hands the users of upcoming events to their model's
+ *    prefetch hook, so the model's memory loads overlap the current
+ *    handler's work.
  */
 #include "fission/engine.h"
 

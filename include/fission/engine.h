@@ -20,11 +20,16 @@
  * a fresh insertion sequence, exactly as if it had been cancelled and
  * scheduled again, but keeps the handle.
  *
- * Memory. Events live in a slot pool and the queue holds 24-byte
- * (time, priority|sequence, slot) entries in a 4-ary implicit heap, so
- * ordering never reads the pool; both grow geometrically and are reused,
- * so a run in steady state allocates nothing per event. docs/ENGINE.md
- * records the measurements behind the choice of queue.
+ * Memory. Light events (fsn_engine_post) live in the queue alone; full
+ * events also take a slot of a pool. Queue entries are 24 bytes and
+ * carry the whole ordering key, so ordering never reads the pool. The
+ * queue is a calendar queue with sorted windows by default (O(1)
+ * expected, and the next events are known, so their data is prefetched);
+ * a radix heap and a 4-ary heap are there to choose
+ * (fsn_engine_new_queue) and give identical runs. Everything grows
+ * geometrically and is reused, so a run in steady state allocates
+ * nothing per event. docs/ENGINE.md records the measurements behind the
+ * choice of queue.
  *
  * Limits: priorities in [-128, 127]; 65536 event types; 2^40 schedules
  * per run (a reset starts the count again).
@@ -113,8 +118,8 @@ fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, 
                                uint32_t *first_type);
 
 /* Drop every pending event, set the clock to 0 and the sequence and
- * counters to 0; keep models and memory (for the next replicate). O(1)
- * amortised (pool slots are recycled, not freed). */
+ * counters to 0; keep models and memory (for the next replicate).
+ * O(pool slots + queue buckets): nothing is freed, everything recycled. */
 void fsn_engine_reset(fsn_engine_t *eng);
 
 /*
@@ -122,8 +127,8 @@ void fsn_engine_reset(fsn_engine_t *eng);
  * finite) with the given priority and payload. *out, if not NULL,
  * receives its handle. Errors: FSN_EINVAL if time < now or not finite
  * or the priority is outside [-128, 127], FSN_ERANGE past 2^40 schedules,
- * FSN_ENOMEM if the pool cannot grow. O(log n) worst case, O(1) expected
- * for times drawn at random.
+ * FSN_ENOMEM if the pool cannot grow. O(1) expected on the calendar
+ * queue and the radix heap, O(log n) on the heap.
  */
 fsn_err_t fsn_engine_schedule(fsn_engine_t *eng, double time, int32_t priority, uint32_t type,
                               uint32_t a, uint32_t b, double x, fsn_handle_t *out);
@@ -144,7 +149,9 @@ fsn_err_t fsn_engine_post(fsn_engine_t *eng, double time, int32_t priority, uint
 void fsn_engine_hint(const fsn_engine_t *eng, double time);
 
 /* Cancel a pending event. FSN_ESTATE if the handle is stale (fired,
- * cancelled, or from before a reset). O(1). */
+ * cancelled, or from before a reset). O(1). A handle's generation is 32
+ * bits and moves by 2 per use of its slot: a handle kept after its event
+ * fired is recognised as stale unless the slot was reused 2^31 times. */
 fsn_err_t fsn_engine_cancel(fsn_engine_t *eng, fsn_handle_t h);
 
 /* Move a pending event to a new time (>= now). The handle stays valid.
@@ -159,7 +166,7 @@ int fsn_engine_pending(const fsn_engine_t *eng, fsn_handle_t h);
  * than horizon, or a handler stops the run (fsn_engine_stop or a non-zero
  * return). Events at exactly the horizon run. When the run ends by the
  * horizon the clock is advanced to the horizon. Returns FSN_OK or the
- * handler's code. O(events x log n).
+ * handler's code. O(events) expected on the calendar queue.
  */
 fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon);
 
