@@ -159,8 +159,8 @@ static int graph_opt(graph_opts_t *o, int argc, char **argv, int *i) {
     }
     const char *v = argv[++*i];
     int bad = 0;
-    double d;
-    uint64_t u;
+    double d = 0;
+    uint64_t u = 0;
     if (!strcmp(a, "--file")) o->file = v;
     else if (!strcmp(a, "--gen")) {
         int k = fsn_gen_kind_parse(v);
