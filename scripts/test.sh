@@ -15,6 +15,19 @@ if [ "${FISSION_SKIP_SANITIZE:-0}" != 1 ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFISSION_WERROR=ON -DFISSION_SANITIZE=ON \
         -DFISSION_BUILD_BENCH=OFF >/dev/null
   cmake --build build-asan -j "$jobs"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  # Criterion runs each test in a child process and ignores how the child
+  # exits, so a leak report alone would not fail a test: sanitizer reports
+  # go to files, and any file is a failure.
+  logs=$(mktemp -d)
+  ASAN_OPTIONS=detect_leaks=1:log_path=$logs/asan \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan \
     ctest --test-dir build-asan --output-on-failure -j "$jobs"
+  if compgen -G "$logs/*" >/dev/null; then
+    echo "sanitizer reports:" >&2
+    cat "$logs"/* >&2
+    rm -rf "$logs"
+    exit 1
+  fi
+  rm -rf "$logs"
+  echo "sanitizers: no reports"
 fi
