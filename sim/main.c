@@ -44,7 +44,8 @@ static const char *usage_graph =
     "\n"
     "Builds a graph from a generator, or reads one, and prints users, ties,\n"
     "degree distribution, clustering, components, assortativity and the\n"
-    "tie-strength mix.\n"
+    "tie-strength mix, and the users' attributes sampled with the article's\n"
+    "defaults (city tier, payment method, age, payment habits).\n"
     "\n"
     "graph options (shared with `fission run`):\n"
     "  --file PATH          read an edge list (u v [w]; whitespace or CSV; '#' comments;\n"
@@ -260,6 +261,38 @@ static const char *graph_label(const graph_opts_t *o, char *buf, size_t size) {
     return buf;
 }
 
+/* Sample the users' attributes with the article's defaults and print
+ * the population's shares next to the figures they come from. */
+static int print_population(uint32_t n, uint64_t seed) {
+    fsn_attr_params_t ap;
+    fsn_attr_params_default(&ap);
+    fsn_users_t u;
+    fsn_users_summary_t s;
+    fsn_error_t err = {0};
+    fsn_rng_t rng;
+    fsn_rng_seed_stream(&rng, seed, 0, 0);
+    if (fsn_users_init(&u, n, &err) || fsn_users_sample(&u, &ap, &rng, &err) ||
+        fsn_users_summary(&u, &s, &err)) {
+        fprintf(stderr, "fission: %s\n", err.msg);
+        fsn_users_destroy(&u);
+        return EXIT_RUN;
+    }
+    printf("users' attributes (article defaults, docs/ATTRIBUTES.md):\n");
+    printf("  city tier      1: %.1f%%, 2: %.1f%%, 3 and below: %.1f%%\n",
+           100 * s.tier_share[0], 100 * s.tier_share[1], 100 * s.tier_share[2]);
+    printf("  preferred pay  WeChat Pay %.1f%%, Alipay %.1f%%, UnionPay %.1f%% (article T1: 42 / 53 / 5)\n",
+           100 * s.pref_share[FSN_PAY_WECHAT], 100 * s.pref_share[FSN_PAY_ALIPAY],
+           100 * s.pref_share[FSN_PAY_UNIONPAY]);
+    printf("  WeChat Pay users in tier 3 and below: %.1f%% (article: 62)\n",
+           100 * s.low_tier_given_wechat);
+    printf("  aged 35+       %.1f%%; methods bound per user %.2f\n", 100 * s.age_35_plus_share,
+           s.mean_bound);
+    printf("  fixed method   WeChat Pay users %.1f%%, Alipay users %.1f%% (article T6: 68 / 82)\n",
+           100 * s.stickiness_by_pref[FSN_PAY_WECHAT], 100 * s.stickiness_by_pref[FSN_PAY_ALIPAY]);
+    fsn_users_destroy(&u);
+    return EXIT_OK;
+}
+
 static int cmd_graph(int argc, char **argv) {
     if (argc < 1 || strcmp(argv[0], "describe")) {
         if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
@@ -296,6 +329,11 @@ static int cmd_graph(int argc, char **argv) {
     printf("graph: %s\n", graph_label(&o, label, sizeof label));
     fsn_graph_stats_format(&st, buf, sizeof buf);
     fputs(buf, stdout);
+    code = print_population(g.n, o.gen.seed);
+    if (code) {
+        fsn_csr_destroy(&g);
+        return code;
+    }
     printf("memory: %.1f MB (%.2f bytes per tie)\n", (double)fsn_csr_bytes(&g) / 1e6,
            g.m ? (double)fsn_csr_bytes(&g) / (double)g.m : 0.0);
     printf("time: built in %.2f s, described in %.2f s\n", secs, dsecs);
