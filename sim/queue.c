@@ -338,7 +338,7 @@ static void sort_desc(fsn_qentry_t *a, size_t n) {
 
 /* Collect every bucket entry into scratch (buckets left empty). */
 static fsn_err_t cq_gather(fsn_calq_t *q, size_t *n_out) {
-    size_t n = q->in_buckets;
+    size_t n = q->in_buckets + q->bot_len + q->late.len;
     if (n > q->scratch_cap) {
         size_t cap = n + n / 2 + 64;
         fsn_qentry_t *s = realloc(q->scratch, cap * sizeof *s);
@@ -354,15 +354,23 @@ static fsn_err_t cq_gather(fsn_calq_t *q, size_t *n_out) {
         }
         q->head[b] = q->tail[b] = CQ_NIL;
     }
+    /* The open window too (a rebuild may come while it is still full). */
+    memcpy(q->scratch + k, q->bot, q->bot_len * sizeof *q->scratch);
+    k += q->bot_len;
+    memcpy(q->scratch + k, q->late.v, q->late.len * sizeof *q->scratch);
+    k += q->late.len;
     FSN_REQUIRE(k == n);
     cq_free_all_chunks(q);
     q->in_buckets = 0;
+    q->bot_len = 0;
+    q->late.len = 0;
+    q->top_src = 0;
     *n_out = n;
     return FSN_OK;
 }
 
-/* Re-bucket everything with width w (only when the current window is
- * exhausted, so all entries are in buckets). */
+/* Re-bucket everything, the open window included, with width w. Only
+ * from fsn_calq_top, before it hands out an entry. */
 static fsn_err_t cq_rebuild(fsn_calq_t *q, double w) {
     size_t n;
     fsn_err_t rc = cq_gather(q, &n);
@@ -469,6 +477,14 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
 
 const fsn_qentry_t *fsn_calq_top(fsn_calq_t *q, fsn_err_t *rc) {
     *rc = FSN_OK;
+    /* The open window filled up behind its sorted run (a width far too
+     * wide, as after a quiet period or at the start of a run): re-bucket
+     * everything at a width scaled from what the window holds. */
+    if (q->late.len > 4 * CQ_MAX_YIELD) {
+        double held = (double)(q->late.len + q->bot_len);
+        *rc = cq_rebuild(q, q->w * CQ_TARGET_YIELD / held);
+        if (*rc) return NULL;
+    }
     for (;;) {
         const fsn_qentry_t *b = q->bot_len ? &q->bot[q->bot_len - 1] : NULL;
         const fsn_qentry_t *l = fsn_qheap_top(&q->late);
