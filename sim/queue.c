@@ -42,7 +42,7 @@
 #include <stdlib.h>
 
 #define ARITY 4
-#define CQ_CHUNK 21
+#define CQ_CHUNK 10
 #define CQ_NIL UINT32_MAX
 #define CQ_MIN_BUCKETS 16u
 #define CQ_MAX_BUCKETS (1u << 22)

@@ -26,7 +26,6 @@ struct fsn_sir {
     fsn_rng_t *rng;
     uint32_t infected;
     uint32_t initial;           /* users infected at time 0 */
-    int hint;                   /* hint the queue (graphs beyond the cache) */
     double *inf_t, *rec_t;      /* infection times (in order), recovery times */
     uint64_t *sortbuf;          /* radix-sort scratch, n words */
     fsn_sir_traj_t traj;
@@ -89,7 +88,7 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
             __builtin_prefetch(&m->arrival[w]);
             who[nb] = w;
             when[nb] = t + rtime * (y - (double)skip);
-            if (m->hint) fsn_engine_hint(eng, when[nb]);
+            fsn_engine_hint(eng, when[nb]);
             nb++;
         }
         for (int j = 0; j < nb; j++) {
@@ -218,9 +217,6 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
     if (!m) return NULL;
     m->g = g;
     m->eng = eng;
-    /* Below about 2^18 users the queue's buckets stay in cache and the
-     * hint's few instructions buy nothing (bench_sir, 1e5 users). */
-    m->hint = g->n >= (1u << 18);
     size_t n = g->n ? g->n : 1, cap = 2 * n + 1;
     m->arrival = malloc(n * sizeof *m->arrival);
     m->inf_t = malloc(n * sizeof *m->inf_t);
