@@ -79,6 +79,7 @@ struct fsn_engine {
     fsn_qheap_t heap;
     fsn_calq_t cal;
     fsn_radixq_t radix;
+    uint64_t opened_seen;     /* calendar windows already prefetched into */
     size_t stale;
 
     slot_t *pool;
@@ -413,6 +414,15 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
      * what needs no other data, stage 1 (near) what depends on stage 0.
      * The heap knows only its top, which gets both stages. */
     if (eng->qkind == FSN_QUEUE_CALENDAR) {
+        if (eng->cal.opened != eng->opened_seen) {
+            /* A window just opened: nobody has looked ahead into it yet. */
+            eng->opened_seen = eng->cal.opened;
+            for (size_t k = 0; k < AHEAD_FAR; k++) {
+                const qentry_t *e = fsn_calq_ahead(&eng->cal, k);
+                if (!e) break;
+                prefetch_entry(eng, e, 0);
+            }
+        }
         const qentry_t *far = fsn_calq_ahead(&eng->cal, AHEAD_FAR);
         const qentry_t *near = fsn_calq_ahead(&eng->cal, AHEAD_NEAR);
         if (far) prefetch_entry(eng, far, 0);

@@ -471,6 +471,7 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
     }
     q->in_buckets -= m;
     sort_desc(q->bot, q->bot_len);
+    if (m) q->opened++;
     *moved = m;
     return FSN_OK;
 }

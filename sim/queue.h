@@ -104,6 +104,7 @@ typedef struct fsn_calq {
     fsn_qentry_t *scratch;
     size_t scratch_cap;
     uint64_t rebuilds;
+    uint64_t opened;          /* windows opened so far */
 } fsn_calq_t;
 
 fsn_err_t fsn_calq_init(fsn_calq_t *q, size_t cap);
