@@ -19,7 +19,7 @@
  * Width. A window should yield a handful of entries: too wide and the
  * sort grows, too narrow and pops walk empty windows. Every 64 windows
  * the mean yield is checked; outside [1.5, 96] the queue is rebuilt with
- * a width scaled to bring it to about 16 (a wide band: each rebuild costs
+ * a width scaled to bring it to about 24 (a wide band: each rebuild costs
  * O(n), and a cascade's rate sweeps orders of magnitude; measured with
  * bench_sir, [2, 48] was 20% slower at 1e5 users), and as many buckets as the span
  * of pending times needs (a power of two, at most 2^22, at most about 2
