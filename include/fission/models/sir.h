@@ -9,15 +9,19 @@
  * as the validation model of the engine (against theory and igraph) and
  * as the pure cascade a campaign can be compared with.
  *
- * The model is a table of two event types on the engine: "infect" (a
- * friend's share reaches user a) and "recover" (user a stops sharing).
- * When a user is infected at time t with interest lasting r ~ Exp(gamma),
- * each susceptible friend would receive the share after tau ~ Exp(beta);
- * only those with tau < r are scheduled, and only if earlier than any
- * share already on its way to that friend (a per-user earliest-arrival
- * time prunes shares that are sure to lose the race). Delays are drawn by
- * the exponential ziggurat, so the hot loop takes no logarithm. The process is exactly the Markovian
- * one: competing exponential clocks, resolved in time order.
+ * The model is a table of one event type on the engine, "infect" (a
+ * friend's share reaches user a), posted as a light event. When a user is
+ * infected at time t, the interest period r ~ Exp(gamma) is drawn at once,
+ * and with it the shares that will happen: each friend would receive the
+ * share after tau ~ Exp(beta), and does if tau < r. The receivers are
+ * reached by geometric jumps along the friend list (one exponential draw
+ * per share, by ziggurat, no logarithm), and a share is posted only if it
+ * arrives before any share already on its way to that friend (a per-user
+ * earliest-arrival time prunes the ones sure to lose the race). This is
+ * exactly the Markovian process: competing exponential clocks, resolved
+ * in time order. Since nothing depends on when a user stops sharing,
+ * recoveries are not queue events: their times are sorted and merged
+ * into the trajectory at the end of the run.
  *
  * The trajectory (time, S, I, R after every infection and recovery, with
  * the initial state first) is recorded as igraph_sir records it.
