@@ -51,6 +51,7 @@
 #define SEQ_MAX ((UINT64_C(1) << 40) - 1)
 #define PRIO_MIN (-128)
 #define PRIO_MAX 127
+#define MAX_CAPACITY ((size_t)1 << 31)
 
 typedef fsn_qentry_t qentry_t;
 
@@ -157,6 +158,9 @@ static inline void note_stale(fsn_engine_t *eng) {
 
 fsn_engine_t *fsn_engine_new_queue(size_t capacity, fsn_queue_kind_t kind) {
     if (capacity < 64) capacity = 64;
+    /* Slots are 32-bit indices and the pool stops growing at 2^31; a
+     * larger capacity cannot be honoured (and its byte size can wrap). */
+    if (capacity > MAX_CAPACITY) return NULL;
     if (kind != FSN_QUEUE_HEAP && kind != FSN_QUEUE_CALENDAR && kind != FSN_QUEUE_RADIX)
         return NULL;
     fsn_engine_t *eng = calloc(1, sizeof *eng);

@@ -454,3 +454,13 @@ ENGINE_TEST(long_random_interleaving_always_runs_the_smallest_pending_event) {
     cr_assert_gt(ran, 5000);
     fsn_engine_free(eng);
 }
+
+/* A capacity whose byte size overflows size_t must be refused, not
+ * allocated short (2^62 + 1 slots of 32 bytes wrap to 32 bytes). */
+ENGINE_TEST(an_impossible_capacity_is_refused) {
+    fsn_engine_t *eng = fsn_engine_new_queue(((size_t)1 << 62) + 1, kind);
+    cr_assert_null(eng);
+    fsn_engine_free(eng);
+    eng = fsn_engine_new_queue(((size_t)1 << 31) + 1, kind);
+    cr_assert_null(eng);
+}

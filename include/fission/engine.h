@@ -101,7 +101,8 @@ typedef enum fsn_queue_kind {
 } fsn_queue_kind_t;
 
 /* Create an engine with room for capacity events (0: a small default),
- * on the default queue. NULL on allocation failure. O(capacity). */
+ * on the default queue. NULL on allocation failure or a capacity above
+ * 2^31 (the most full events an engine can hold). O(capacity). */
 fsn_engine_t *fsn_engine_new(size_t capacity);
 
 /* The same on a chosen queue structure (NULL for an unknown kind). */
