@@ -394,6 +394,12 @@ static int cmd_run(int argc, char **argv) {
     double secs;
     int code = build_graph(&o, &g, &secs);
     if (code) return code;
+    if (cfg.first_sharers > g.n) {
+        fprintf(stderr, "fission: --first: %u first sharers, but the graph has only %u users\n",
+                cfg.first_sharers, g.n);
+        fsn_csr_destroy(&g);
+        return EXIT_USAGE;
+    }
     char label[512];
     uint32_t threads = cfg.threads ? cfg.threads : fsn_run_cores();
     printf("fission %s: the sharing cascade on the default graph\n", FISSION_VERSION);

@@ -97,3 +97,11 @@ Test(cli, run_prints_the_same_figures_for_one_and_two_threads) {
     cr_assert_str_eq(a, b);
     cr_assert(strstr(a, "users reached"));
 }
+
+Test(cli, more_first_sharers_than_users_exits_two_naming_first_before_any_output) {
+    cr_assert_eq(run("run --gen er --n 10 --p 0.5 --first 20 --reps 1", out, sizeof out, err,
+                     sizeof err),
+                 2);
+    cr_assert(strstr(err, "--first"), "%s", err);
+    cr_assert_eq(out[0], '\0', "nothing on stdout: %s", out);
+}
