@@ -43,7 +43,7 @@ typedef struct shared {
     const fsn_run_cfg_t *cfg;
     fsn_run_rep_t *out;
     fsn_err_t *rep_rc;
-    atomic_uint next;
+    atomic_ullong next;  /* 64 bits: reps + threads claims cannot wrap */
 } shared_t;
 
 static void summarise(const fsn_sir_traj_t *tr, fsn_run_rep_t *o) {
@@ -85,13 +85,12 @@ static void *worker(void *arg) {
     fsn_sir_t *m = eng ? fsn_sir_new(sh->g, eng) : NULL;
     fsn_vid_t *first = malloc(cfg->first_sharers * sizeof *first);
     uint8_t *mark = calloc(sh->g->n, 1);
-    for (;;) {
-        unsigned r = atomic_fetch_add(&sh->next, 1u);
+    /* A thread that cannot get its memory takes no replicate: the others
+     * run them, so success does not depend on the number of threads.
+     * Replicates nobody runs keep the FSN_ENOMEM they start with. */
+    while (m && first && mark) {
+        unsigned long long r = atomic_fetch_add(&sh->next, 1ull);
         if (r >= cfg->reps) break;
-        if (!m || !first || !mark) {
-            sh->rep_rc[r] = FSN_ENOMEM;
-            continue;
-        }
         fsn_rng_t rng;
         fsn_rng_seed_stream(&rng, cfg->seed, 0, r);
         draw_first(&rng, sh->g->n, cfg->first_sharers, mark, first);
@@ -125,7 +124,7 @@ fsn_err_t fsn_run_cascade(const fsn_csr_t *g, const fsn_run_cfg_t *cfg, fsn_run_
     uint32_t nt = cfg->threads ? cfg->threads : fsn_run_cores();
     if (nt > cfg->reps) nt = cfg->reps;
     shared_t sh = {.g = g, .cfg = cfg, .out = out};
-    atomic_init(&sh.next, 0u);
+    atomic_init(&sh.next, 0ull);
     sh.rep_rc = calloc(cfg->reps, sizeof *sh.rep_rc);
     pthread_t *tid = calloc(nt, sizeof *tid);
     if (!sh.rep_rc || !tid) {
@@ -134,6 +133,7 @@ fsn_err_t fsn_run_cascade(const fsn_csr_t *g, const fsn_run_cfg_t *cfg, fsn_run_
         return fsn_error_set(err, FSN_ENOMEM, "out of memory starting %u threads", nt);
     }
     memset(out, 0, cfg->reps * sizeof *out);
+    for (uint32_t r = 0; r < cfg->reps; r++) sh.rep_rc[r] = FSN_ENOMEM;
     uint32_t started = 0;
     for (uint32_t t = 1; t < nt; t++) {
         if (pthread_create(&tid[t], NULL, worker, &sh) != 0) break;
