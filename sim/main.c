@@ -402,6 +402,7 @@ static int cmd_run(int argc, char **argv) {
     }
     char label[512];
     uint32_t threads = cfg.threads ? cfg.threads : fsn_run_cores();
+    if (threads > cfg.reps) threads = cfg.reps; /* as fsn_run_cascade does */
     printf("fission %s: the sharing cascade on the default graph\n", FISSION_VERSION);
     printf("graph: %s: %u users, %llu ties (built in %.2f s)\n", graph_label(&o, label, sizeof label),
            g.n, (unsigned long long)g.m, secs);

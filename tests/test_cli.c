@@ -105,3 +105,10 @@ Test(cli, more_first_sharers_than_users_exits_two_naming_first_before_any_output
     cr_assert(strstr(err, "--first"), "%s", err);
     cr_assert_eq(out[0], '\0', "nothing on stdout: %s", out);
 }
+
+Test(cli, run_reports_the_threads_it_uses_not_more_than_replicates) {
+    cr_assert_eq(run("run --gen er --n 50 --p 0.1 --reps 2 --threads 100000", out, sizeof out, err,
+                     sizeof err),
+                 0, "%s", err);
+    cr_assert(strstr(out, "replicates: 2, seed 1, 2 threads"), "%s", out);
+}
