@@ -102,7 +102,9 @@ static int parse_double(const char *s, double *out) {
 }
 
 static int parse_u64(const char *s, uint64_t *out) {
-    if (!*s || *s == '-' || *s == '+') return -1;
+    /* strtoull skips blanks and then takes a sign, wrapping " -1" to
+     * 2^64 - 1: a number must start with its first digit. */
+    if (!(*s >= '0' && *s <= '9')) return -1;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);

@@ -112,3 +112,10 @@ Test(cli, run_reports_the_threads_it_uses_not_more_than_replicates) {
                  0, "%s", err);
     cr_assert(strstr(out, "replicates: 2, seed 1, 2 threads"), "%s", out);
 }
+
+Test(cli, a_negative_integer_behind_a_space_is_refused) {
+    cr_assert_eq(run("run --gen er --n 50 --p 0.1 --reps 1 --seed ' -1'", out, sizeof out, err,
+                     sizeof err),
+                 2, "%s", out);
+    cr_assert(strstr(err, "--seed"), "%s", err);
+}
