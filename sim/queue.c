@@ -1,5 +1,6 @@
 /*
- * queue.c: the 4-ary heap and the calendar queue behind the engine.
+ * queue.c: the 4-ary heap, the calendar queue and the radix heap behind
+ * the engine.
  *
  * The heap is the textbook implicit d-ary heap with d = 4: the four
  * children of a node are 96 contiguous bytes, and the smallest is found

@@ -1,7 +1,7 @@
 /*
- * queue.h: the engine's two event queues (internal to the engine).
+ * queue.h: the engine's three event queues (internal to the engine).
  *
- * Both order 24-byte entries by one 128-bit key: the bit pattern of the
+ * All three order 24-byte entries by one 128-bit key: the bit pattern of the
  * time (non-negative doubles order as their bits do), then the engine's
  * priority | sequence | type word. Equal keys never occur (sequences are
  * unique), so every queue pops the same events in the same order, and a
