@@ -390,12 +390,39 @@ static fsn_err_t cq_rebuild(fsn_calq_t *q, double w) {
     double want = fmin(span, 2.0 * (double)n + CQ_MIN_BUCKETS);
     uint32_t nb = CQ_MIN_BUCKETS;
     while (nb < CQ_MAX_BUCKETS && (double)nb < want) nb *= 2;
-    rc = cq_set_buckets(q, nb);
-    if (rc) return rc;
+    /* The entries now live only in scratch: nothing below may fail and
+     * lose them. Fewer buckets than wanted only costs speed. */
+    if (cq_set_buckets(q, nb)) cq_set_buckets(q, q->nb); /* no allocation */
+    nb = q->nb;
+    /* Every push goes to a bucket (next is the window of the smallest
+     * entry) and takes at most n / CQ_CHUNK + nb chunks, all free now. */
+    size_t need = n / CQ_CHUNK + nb + 1;
+    if (need > q->chunks_cap) {
+        fsn_cq_chunk_t *c = need < CQ_NIL / 2 ? realloc(q->chunks, need * sizeof *c) : NULL;
+        if (!c) {
+            /* No room to bucket them: keep them all as the open window,
+             * sorted. Correct (every entry's window is before next), only
+             * slower until a later rebuild succeeds. */
+            sort_desc(q->scratch, n);
+            fsn_qentry_t *t = q->bot;
+            size_t tc = q->bot_cap;
+            q->bot = q->scratch;
+            q->bot_cap = q->scratch_cap;
+            q->bot_len = n;
+            q->scratch = t;
+            q->scratch_cap = tc;
+            q->next = n ? cq_window(q, fsn_time_bits(hi)) + 1 : 0;
+            q->win_count = q->win_yield = q->win_late = 0;
+            q->rebuilds++;
+            return FSN_OK;
+        }
+        q->chunks = c;
+        q->chunks_cap = (uint32_t)need;
+    }
     q->next = n ? cq_window(q, fsn_time_bits(lo)) : 0;
     for (size_t i = 0; i < n; i++) {
         rc = fsn_calq_push(q, &q->scratch[i]);
-        if (rc) return rc;
+        FSN_REQUIRE(rc == FSN_OK); /* chunks reserved above */
     }
     q->win_count = q->win_yield = q->win_late = 0;
     q->rebuilds++;
@@ -418,6 +445,19 @@ static uint64_t cq_min_window(const fsn_calq_t *q) {
  * later years' entries in place; sort bot. Returns entries moved. */
 static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
     uint32_t b = (uint32_t)(q->next & q->mask);
+    /* Room in bot for the whole bucket first: a failure half way through
+     * the compaction below would leave entries both in bot and in their
+     * chunks (they would run twice). */
+    size_t cnt = 0;
+    for (uint32_t c = q->head[b]; c != CQ_NIL; c = q->chunks[c].next) cnt += q->chunks[c].len;
+    if (q->bot_len + cnt > q->bot_cap) {
+        size_t cap = q->bot_cap * 2;
+        if (cap < q->bot_len + cnt) cap = q->bot_len + cnt;
+        fsn_qentry_t *nb = realloc(q->bot, cap * sizeof *nb);
+        if (!nb) return FSN_ENOMEM;
+        q->bot = nb;
+        q->bot_cap = cap;
+    }
     uint64_t win = q->next++;
     size_t m = 0;
     /* Compact in place: the write cursor trails the read cursor. */
@@ -428,13 +468,6 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
         for (uint32_t i = 0; i < ch->len; i++) {
             const fsn_qentry_t e = ch->e[i];
             if (cq_window(q, e.tbits) <= win) {
-                if (q->bot_len == q->bot_cap) {
-                    size_t cap = q->bot_cap * 2;
-                    fsn_qentry_t *nb = realloc(q->bot, cap * sizeof *nb);
-                    if (!nb) return FSN_ENOMEM;
-                    q->bot = nb;
-                    q->bot_cap = cap;
-                }
                 q->bot[q->bot_len++] = e;
                 m++;
             } else {
