@@ -643,6 +643,7 @@ void fsn_radixq_clear(fsn_radixq_t *q) {
         q->blk[i].next = q->free_blk;
         q->free_blk = i;
     }
+    q->nfree = q->nblk;
     for (int i = 0; i < 65; i++) q->head[i] = RX_NIL;
     q->occ = 0;
     q->last = 0;
@@ -661,6 +662,7 @@ static inline fsn_err_t rx_put(fsn_radixq_t *q, const fsn_qentry_t *e) {
         uint32_t b = q->free_blk;
         if (b != RX_NIL) {
             q->free_blk = q->blk[b].next;
+            q->nfree--;
         } else {
             if (q->nblk == q->cap_blk) {
                 if (q->cap_blk >= RX_NIL / 2) return FSN_ERANGE;
@@ -695,6 +697,40 @@ const fsn_qentry_t *fsn_radixq_top(fsn_radixq_t *q, fsn_err_t *rc) {
     *rc = FSN_OK;
     if (q->h0.len == 0 && q->occ) {
         unsigned i = (unsigned)__builtin_ctzll(q->occ) + 1u;
+        /* Reserve first, so that the move below cannot fail half way (and
+         * lose the entries not yet moved): blocks for every entry plus a
+         * partial one per lower bucket, and bucket 0's heap for the
+         * entries at the new `last`. */
+        size_t cnt = 0, at_min = 0;
+        for (uint32_t b = q->head[i]; b != RX_NIL; b = q->blk[b].next) {
+            cnt += q->blk[b].n;
+            for (uint32_t k = 0; k < q->blk[b].n; k++) at_min += q->blk[b].v[k].tbits == q->bmin[i];
+        }
+        size_t need = cnt / RX_BLK + i + 1, have = (size_t)(q->cap_blk - q->nblk) + q->nfree;
+        if (need > have) {
+            size_t cap = (size_t)q->cap_blk * 2;
+            if (cap < (size_t)q->nblk + need) cap = (size_t)q->nblk + need;
+            if (cap >= RX_NIL / 2) {
+                *rc = FSN_ERANGE;
+                return NULL;
+            }
+            fsn_rx_block_t *nb = realloc(q->blk, cap * sizeof *nb);
+            if (!nb) {
+                *rc = FSN_ENOMEM;
+                return NULL;
+            }
+            q->blk = nb;
+            q->cap_blk = (uint32_t)cap;
+        }
+        if (at_min > q->h0.cap) {
+            fsn_qentry_t *v = realloc(q->h0.v, at_min * sizeof *v);
+            if (!v) {
+                *rc = FSN_ENOMEM;
+                return NULL;
+            }
+            q->h0.v = v;
+            q->h0.cap = at_min;
+        }
         q->last = q->bmin[i];
         q->occ &= ~(UINT64_C(1) << (i - 1));
         uint32_t b = q->head[i];
@@ -703,12 +739,14 @@ const fsn_qentry_t *fsn_radixq_top(fsn_radixq_t *q, fsn_err_t *rc) {
             /* Index, not pointer: a put may grow (move) the block pool. */
             for (uint32_t k = 0; k < q->blk[b].n; k++) {
                 fsn_qentry_t e = q->blk[b].v[k];
-                *rc = rx_put(q, &e);
-                if (*rc) return NULL;
+                fsn_err_t prc = rx_put(q, &e);
+                FSN_REQUIRE(prc == FSN_OK); /* reserved above */
+                (void)prc;
             }
             uint32_t nx = q->blk[b].next;
             q->blk[b].next = q->free_blk;
             q->free_blk = b;
+            q->nfree++;
             b = nx;
         }
     }
@@ -757,6 +795,7 @@ void fsn_radixq_filter(fsn_radixq_t *q, fsn_qkeep_fn keep, const void *ctx) {
                 uint32_t nx = q->blk[b].next;
                 q->blk[b].next = q->free_blk;
                 q->free_blk = b;
+                q->nfree++;
                 b = nx;
             }
             q->head[i] = RX_NIL;

@@ -133,7 +133,7 @@ typedef struct fsn_rx_block fsn_rx_block_t;
 
 typedef struct fsn_radixq {
     fsn_rx_block_t *blk;
-    uint32_t nblk, cap_blk, free_blk;
+    uint32_t nblk, cap_blk, free_blk, nfree;   /* nfree: blocks on the free list */
     uint32_t head[65];        /* top block of each bucket */
     uint64_t bmin[65];        /* smallest time bits in each bucket */
     uint64_t last, occ;       /* occ bit i - 1: bucket i not empty */
