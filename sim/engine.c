@@ -450,6 +450,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
 
 fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
     FSN_REQUIRE(eng);
+    if (isnan(horizon)) return FSN_EINVAL;
     eng->stopping = 0;
     const qentry_t *top;
     fsn_err_t rc = FSN_OK;
@@ -467,6 +468,10 @@ fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
 int fsn_engine_step(fsn_engine_t *eng, double horizon, fsn_err_t *rc) {
     FSN_REQUIRE(eng);
     fsn_err_t r = FSN_OK;
+    if (isnan(horizon)) {
+        if (rc) *rc = FSN_EINVAL;
+        return -(int)FSN_EINVAL;
+    }
     const qentry_t *top = live_top(eng, &r);
     if (r) {
         if (rc) *rc = r;

@@ -3,6 +3,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fission/engine.h"
@@ -463,4 +464,22 @@ ENGINE_TEST(an_impossible_capacity_is_refused) {
     fsn_engine_free(eng);
     eng = fsn_engine_new_queue(((size_t)1 << 31) + 1, kind);
     cr_assert_null(eng);
+}
+
+/* A NaN horizon is refused; it used to compare false and run everything. */
+ENGINE_TEST(a_nan_horizon_is_refused) {
+    recorder_t *r = calloc(1, sizeof *r);
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(kind, r, &base);
+    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, base, 7), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, NAN), FSN_EINVAL);
+    fsn_err_t rc = FSN_OK;
+    cr_assert_eq(fsn_engine_step(eng, NAN, &rc), -(int)FSN_EINVAL);
+    cr_assert_eq(rc, FSN_EINVAL);
+    cr_assert_eq(r->n, 0);
+    cr_assert_eq(fsn_engine_size(eng), 1);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r->n, 1);
+    fsn_engine_free(eng);
+    free(r);
 }
