@@ -199,8 +199,8 @@ fsn_queue_kind_t fsn_engine_queue_kind(const fsn_engine_t *eng) { return eng->qk
 fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, void *model,
                                uint32_t *first_type) {
     FSN_REQUIRE(eng && type && (type->n_event_types == 0 || type->event_types));
+    if (type->n_event_types > 65536 - eng->n_types) return FSN_ERANGE; /* no wrap */
     uint32_t need = eng->n_types + type->n_event_types;
-    if (need > 65536) return FSN_ERANGE;
     if (need > eng->types_cap) {
         uint32_t cap = eng->types_cap ? eng->types_cap : 8;
         while (cap < need) cap *= 2;

@@ -483,3 +483,18 @@ ENGINE_TEST(a_nan_horizon_is_refused) {
     fsn_engine_free(eng);
     free(r);
 }
+
+/* The type count is checked without wrapping: a table claiming 2^32 - 1
+ * types after one registered type must be refused, not read. */
+ENGINE_TEST(too_many_event_types_are_refused_without_wrapping) {
+    recorder_t *r = calloc(1, sizeof *r);
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(kind, r, &base);
+    const fsn_model_type_t huge = {"huge", UINT32_MAX, rec_types};
+    uint32_t first = 12345;
+    cr_assert_eq(fsn_engine_add_model(eng, &huge, r, &first), FSN_ERANGE);
+    cr_assert_eq(first, 12345);
+    cr_assert_str_eq(fsn_engine_type_name(eng, 3), "?");
+    fsn_engine_free(eng);
+    free(r);
+}
