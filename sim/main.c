@@ -402,6 +402,17 @@ static int cmd_run(int argc, char **argv) {
         fsn_csr_destroy(&g);
         return EXIT_USAGE;
     }
+    /* Before any output: a --reps too large for memory fails cleanly. */
+    fsn_run_rep_t *reps = calloc(cfg.reps, sizeof *reps);
+    double *x = calloc(cfg.reps, sizeof *x), *scratch = calloc(cfg.reps, sizeof *scratch);
+    if (!reps || !x || !scratch) {
+        fprintf(stderr, "fission: --reps: out of memory for %u replicates\n", cfg.reps);
+        fsn_csr_destroy(&g);
+        free(reps);
+        free(x);
+        free(scratch);
+        return EXIT_RUN;
+    }
     char label[512];
     uint32_t threads = cfg.threads ? cfg.threads : fsn_run_cores();
     if (threads > cfg.reps) threads = cfg.reps; /* as fsn_run_cascade does */
@@ -413,16 +424,6 @@ static int cmd_run(int argc, char **argv) {
            cfg.first_sharers, cfg.beta, cfg.gamma);
     printf("replicates: %u, seed %llu, %u threads\n", cfg.reps, (unsigned long long)cfg.seed,
            threads);
-    fsn_run_rep_t *reps = calloc(cfg.reps, sizeof *reps);
-    double *x = calloc(cfg.reps, sizeof *x), *scratch = calloc(cfg.reps, sizeof *scratch);
-    if (!reps || !x || !scratch) {
-        fprintf(stderr, "fission: out of memory\n");
-        fsn_csr_destroy(&g);
-        free(reps);
-        free(x);
-        free(scratch);
-        return EXIT_RUN;
-    }
     fsn_error_t err = {0};
     double t0 = now_s();
     fsn_err_t rc = fsn_run_cascade(&g, &cfg, reps, &err);
