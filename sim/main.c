@@ -131,7 +131,29 @@ typedef struct graph_opts {
     fsn_gen_params_t gen;
     fsn_wechat_params_t wechat;
     int reorder;
+    fsn_gen_params_t given;   /* generator settings given on the line */
+    unsigned given_mask;      /* which of them (GIVEN_*) */
 } graph_opts_t;
+
+enum {
+    GIVEN_M = 1, GIVEN_P = 2, GIVEN_K = 4, GIVEN_EXPONENT = 8, GIVEN_MIN_DEGREE = 16,
+    GIVEN_BLOCKS = 32, GIVEN_P_IN = 64, GIVEN_P_OUT = 128
+};
+
+/* Put back the settings given on the line (after --gen reset the rest to
+ * its generator's defaults, wherever --gen came). */
+static void apply_given(graph_opts_t *o) {
+    const fsn_gen_params_t *g = &o->given;
+    unsigned m = o->given_mask;
+    if (m & GIVEN_M) o->gen.m = g->m;
+    if (m & GIVEN_P) o->gen.p = g->p;
+    if (m & GIVEN_K) o->gen.k = g->k;
+    if (m & GIVEN_EXPONENT) o->gen.exponent = g->exponent;
+    if (m & GIVEN_MIN_DEGREE) o->gen.min_degree = g->min_degree;
+    if (m & GIVEN_BLOCKS) o->gen.blocks = g->blocks;
+    if (m & GIVEN_P_IN) o->gen.p_in = g->p_in;
+    if (m & GIVEN_P_OUT) o->gen.p_out = g->p_out;
+}
 
 static void graph_opts_default(graph_opts_t *o) {
     memset(o, 0, sizeof *o);
@@ -183,6 +205,7 @@ static int graph_opt(graph_opts_t *o, int argc, char **argv, int *i) {
             fsn_gen_params_default(&o->gen, (fsn_gen_kind_t)k);
             o->gen.n = n;
             o->gen.seed = seed;
+            apply_given(o);
         }
     } else if (!strcmp(a, "--n")) {
         uint32_t n = 0;
@@ -195,27 +218,43 @@ static int graph_opt(graph_opts_t *o, int argc, char **argv, int *i) {
     } else if (!strcmp(a, "--m")) {
         bad = parse_u64(v, &u);
         o->gen.m = u;
+        o->given.m = u;
+        o->given_mask |= GIVEN_M;
     } else if (!strcmp(a, "--p")) {
         bad = parse_double(v, &d);
         o->gen.p = d;
+        o->given.p = d;
+        o->given_mask |= GIVEN_P;
     } else if (!strcmp(a, "--k")) {
         bad = parse_u64(v, &u) || u > UINT32_MAX;
         o->gen.k = (uint32_t)u;
+        o->given.k = (uint32_t)u;
+        o->given_mask |= GIVEN_K;
     } else if (!strcmp(a, "--exponent")) {
         bad = parse_double(v, &d);
         o->gen.exponent = d;
+        o->given.exponent = d;
+        o->given_mask |= GIVEN_EXPONENT;
     } else if (!strcmp(a, "--min-degree")) {
         bad = parse_u64(v, &u) || u > UINT32_MAX;
         o->gen.min_degree = (uint32_t)u;
+        o->given.min_degree = (uint32_t)u;
+        o->given_mask |= GIVEN_MIN_DEGREE;
     } else if (!strcmp(a, "--blocks")) {
         bad = parse_u64(v, &u) || u > UINT32_MAX;
         o->gen.blocks = (uint32_t)u;
+        o->given.blocks = (uint32_t)u;
+        o->given_mask |= GIVEN_BLOCKS;
     } else if (!strcmp(a, "--p-in")) {
         bad = parse_double(v, &d);
         o->gen.p_in = d;
+        o->given.p_in = d;
+        o->given_mask |= GIVEN_P_IN;
     } else if (!strcmp(a, "--p-out")) {
         bad = parse_double(v, &d);
         o->gen.p_out = d;
+        o->given.p_out = d;
+        o->given_mask |= GIVEN_P_OUT;
     } else if (!strcmp(a, "--graph-seed")) {
         bad = parse_u64(v, &u);
         o->gen.seed = u;

@@ -119,3 +119,9 @@ Test(cli, a_negative_integer_behind_a_space_is_refused) {
                  2, "%s", out);
     cr_assert(strstr(err, "--seed"), "%s", err);
 }
+
+Test(cli, generator_options_given_before_gen_are_kept) {
+    cr_assert_eq(run("graph describe --m 3 --gen ba --n 1000", out, sizeof out, err, sizeof err),
+                 0, "%s", err);
+    cr_assert(strstr(out, "degree         min 3,"), "%s", out);
+}
