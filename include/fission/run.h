@@ -3,10 +3,11 @@
  *
  * For now the campaign is the pure sharing cascade (models/sir.h): a
  * budget of first sharers (distinct users) picked at random, each user
- * who has the link sharing it to each friend at rate beta per day until losing interest at
- * rate gamma per day. Replicate r draws everything from the stream
- * (seed, 0, r), and writes its figures to out[r], so the results are the
- * same whatever the number of threads and whichever thread ran what.
+ * who has the link sharing it to each friend at rate beta per day until
+ * losing interest at rate gamma per day. Replicate r draws everything
+ * from the stream (seed, 0, r), and writes its figures to out[r], so the
+ * results are the same whatever the number of threads and whichever
+ * thread ran what.
  * Each thread owns one engine and one model; the graph is shared
  * read-only and no igraph call happens here.
  */
