@@ -515,7 +515,10 @@ const fsn_qentry_t *fsn_calq_top(fsn_calq_t *q, fsn_err_t *rc) {
     /* The open window filled up behind its sorted run (a width far too
      * wide, as after a quiet period or at the start of a run): re-bucket
      * everything at a width scaled from what the window holds. */
-    if (q->late.len > 4 * CQ_MAX_YIELD) {
+    /* Only once late holds a fair share of everything: a rebuild is O(n)
+     * and may not empty the window (a burst at one instant cannot be
+     * split), so rebuilding every few hundred arrivals was quadratic. */
+    if (q->late.len > 4 * CQ_MAX_YIELD && q->late.len >= (q->bot_len + q->in_buckets) / 4) {
         double held = (double)(q->late.len + q->bot_len);
         *rc = cq_rebuild(q, q->w * CQ_TARGET_YIELD / held);
         if (*rc) return NULL;

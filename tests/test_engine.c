@@ -498,3 +498,29 @@ ENGINE_TEST(too_many_event_types_are_refused_without_wrapping) {
     fsn_engine_free(eng);
     free(r);
 }
+
+/* A zero-delay cascade at one instant behind a large open window: each
+ * event posts the next at the same time. Rebuilding the calendar every
+ * few hundred late arrivals made this quadratic (8 s at 4e5 events). */
+static uint32_t chain0_type;
+static long chain0_left;
+static fsn_err_t on_chain0(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    (void)model;
+    (void)ev;
+    if (chain0_left-- > 0) return fsn_engine_post(eng, fsn_engine_now(eng), 0, chain0_type, 0);
+    return FSN_OK;
+}
+static const fsn_event_type_t chain0_types[] = {{"burst", on_chain0, NULL}};
+static const fsn_model_type_t chain0_model = {"burst", 1, chain0_types};
+
+Test(engine_calendar, a_burst_at_one_instant_is_not_quadratic, .timeout = 5) {
+    fsn_engine_t *eng = fsn_engine_new_queue(0, FSN_QUEUE_CALENDAR);
+    cr_assert_not_null(eng);
+    cr_assert_eq(fsn_engine_add_model(eng, &chain0_model, NULL, &chain0_type), FSN_OK);
+    const long n = 200000;
+    for (long i = 0; i < n; i++) cr_assert_eq(fsn_engine_post(eng, 0.0, 0, chain0_type, 0), FSN_OK);
+    chain0_left = n;
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(fsn_engine_events_run(eng), (uint64_t)(2 * n));
+    fsn_engine_free(eng);
+}
