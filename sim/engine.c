@@ -51,6 +51,7 @@
 #define SEQ_MAX ((UINT64_C(1) << 40) - 1)
 #define PRIO_MIN (-128)
 #define PRIO_MAX 127
+#define MAX_CAPACITY ((size_t)1 << 31)
 
 typedef fsn_qentry_t qentry_t;
 
@@ -157,6 +158,9 @@ static inline void note_stale(fsn_engine_t *eng) {
 
 fsn_engine_t *fsn_engine_new_queue(size_t capacity, fsn_queue_kind_t kind) {
     if (capacity < 64) capacity = 64;
+    /* Slots are 32-bit indices and the pool stops growing at 2^31; a
+     * larger capacity cannot be honoured (and its byte size can wrap). */
+    if (capacity > MAX_CAPACITY) return NULL;
     if (kind != FSN_QUEUE_HEAP && kind != FSN_QUEUE_CALENDAR && kind != FSN_QUEUE_RADIX)
         return NULL;
     fsn_engine_t *eng = calloc(1, sizeof *eng);
@@ -195,8 +199,8 @@ fsn_queue_kind_t fsn_engine_queue_kind(const fsn_engine_t *eng) { return eng->qk
 fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, void *model,
                                uint32_t *first_type) {
     FSN_REQUIRE(eng && type && (type->n_event_types == 0 || type->event_types));
+    if (type->n_event_types > 65536 - eng->n_types) return FSN_ERANGE; /* no wrap */
     uint32_t need = eng->n_types + type->n_event_types;
-    if (need > 65536) return FSN_ERANGE;
     if (need > eng->types_cap) {
         uint32_t cap = eng->types_cap ? eng->types_cap : 8;
         while (cap < need) cap *= 2;
@@ -446,6 +450,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
 
 fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
     FSN_REQUIRE(eng);
+    if (isnan(horizon)) return FSN_EINVAL;
     eng->stopping = 0;
     const qentry_t *top;
     fsn_err_t rc = FSN_OK;
@@ -463,6 +468,10 @@ fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
 int fsn_engine_step(fsn_engine_t *eng, double horizon, fsn_err_t *rc) {
     FSN_REQUIRE(eng);
     fsn_err_t r = FSN_OK;
+    if (isnan(horizon)) {
+        if (rc) *rc = FSN_EINVAL;
+        return -(int)FSN_EINVAL;
+    }
     const qentry_t *top = live_top(eng, &r);
     if (r) {
         if (rc) *rc = r;

@@ -136,12 +136,14 @@ static void sort_u64(uint64_t *a, size_t n) {
 /* Sort each row, merge duplicates (keep the largest packed value, which is
  * the strongest tie), compact in place and fix offsets and m. */
 static fsn_err_t csr_sort_rows(fsn_csr_t *g) {
-    uint32_t maxdeg = 0;
+    /* 64 bits: before duplicates merge, a row can pass 2^32 entries. */
+    uint64_t maxdeg = 0;
     for (uint32_t v = 0; v < g->n; v++) {
         uint64_t d = g->offset[v + 1] - g->offset[v];
-        if (d > maxdeg) maxdeg = (uint32_t)d;
+        if (d > maxdeg) maxdeg = d;
     }
-    uint64_t *buf = malloc((maxdeg ? maxdeg : 1) * sizeof *buf);
+    if (maxdeg > SIZE_MAX / sizeof(uint64_t)) return FSN_ENOMEM;
+    uint64_t *buf = malloc((size_t)(maxdeg ? maxdeg : 1) * sizeof *buf);
     if (!buf) return FSN_ENOMEM;
     uint64_t w = 0;
     for (uint32_t v = 0; v < g->n; v++) {

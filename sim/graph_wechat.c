@@ -165,6 +165,10 @@ fsn_err_t fsn_wechat_generate(fsn_csr_t *g, fsn_circles_t *circles_out,
     fsn_circles_t c = {0};
     float *activity = malloc((size_t)n * sizeof *activity);
     uint32_t *sizes = NULL;
+    /* Per-kind membership counts; freed as each kind is cut into circles,
+     * and on every error path (a failure while cutting kind k would
+     * otherwise lose the counts of the kinds after it). */
+    uint32_t *count[FSN_CIRCLE_KIND_COUNT] = {0};
     size_t sizes_cap = 0;
     if (!activity) goto nomem;
 
@@ -181,14 +185,10 @@ fsn_err_t fsn_wechat_generate(fsn_csr_t *g, fsn_circles_t *circles_out,
 
     /* 2. Memberships -> shuffled slots -> circles. */
     size_t total_slots = 0;
-    uint32_t *count[FSN_CIRCLE_KIND_COUNT] = {0};
     size_t kind_slots[FSN_CIRCLE_KIND_COUNT] = {0};
     for (int k = 0; k < FSN_CIRCLE_KIND_COUNT; k++) {
         count[k] = malloc((size_t)n * sizeof *count[k]);
-        if (!count[k]) {
-            for (int j = 0; j < k; j++) free(count[j]);
-            goto nomem;
-        }
+        if (!count[k]) goto nomem;
         for (uint32_t v = 0; v < n; v++) {
             double mean = p->memberships[k];
             /* Family: everyone has one, some have two (in-laws); friends
@@ -205,10 +205,7 @@ fsn_err_t fsn_wechat_generate(fsn_csr_t *g, fsn_circles_t *circles_out,
         total_slots += kind_slots[k];
     }
     c.member = malloc((total_slots ? total_slots : 1) * sizeof *c.member);
-    if (!c.member) {
-        for (int k = 0; k < FSN_CIRCLE_KIND_COUNT; k++) free(count[k]);
-        goto nomem;
-    }
+    if (!c.member) goto nomem;
     size_t pos = 0;
     size_t ncircles = 0;
     for (int k = 0; k < FSN_CIRCLE_KIND_COUNT; k++) {
@@ -347,6 +344,7 @@ nomem:
     rc = fsn_error_set(err, FSN_ENOMEM, "wechat: out of memory generating %u users at mean degree %g",
                        n, p->mean_degree);
 fail:
+    for (int k = 0; k < FSN_CIRCLE_KIND_COUNT; k++) free(count[k]);
     free(activity);
     free(sizes);
     fsn_edges_destroy(&e);

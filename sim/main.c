@@ -102,7 +102,9 @@ static int parse_double(const char *s, double *out) {
 }
 
 static int parse_u64(const char *s, uint64_t *out) {
-    if (!*s || *s == '-' || *s == '+') return -1;
+    /* strtoull skips blanks and then takes a sign, wrapping " -1" to
+     * 2^64 - 1: a number must start with its first digit. */
+    if (!(*s >= '0' && *s <= '9')) return -1;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
@@ -129,7 +131,29 @@ typedef struct graph_opts {
     fsn_gen_params_t gen;
     fsn_wechat_params_t wechat;
     int reorder;
+    fsn_gen_params_t given;   /* generator settings given on the line */
+    unsigned given_mask;      /* which of them (GIVEN_*) */
 } graph_opts_t;
+
+enum {
+    GIVEN_M = 1, GIVEN_P = 2, GIVEN_K = 4, GIVEN_EXPONENT = 8, GIVEN_MIN_DEGREE = 16,
+    GIVEN_BLOCKS = 32, GIVEN_P_IN = 64, GIVEN_P_OUT = 128
+};
+
+/* Put back the settings given on the line (after --gen reset the rest to
+ * its generator's defaults, wherever --gen came). */
+static void apply_given(graph_opts_t *o) {
+    const fsn_gen_params_t *g = &o->given;
+    unsigned m = o->given_mask;
+    if (m & GIVEN_M) o->gen.m = g->m;
+    if (m & GIVEN_P) o->gen.p = g->p;
+    if (m & GIVEN_K) o->gen.k = g->k;
+    if (m & GIVEN_EXPONENT) o->gen.exponent = g->exponent;
+    if (m & GIVEN_MIN_DEGREE) o->gen.min_degree = g->min_degree;
+    if (m & GIVEN_BLOCKS) o->gen.blocks = g->blocks;
+    if (m & GIVEN_P_IN) o->gen.p_in = g->p_in;
+    if (m & GIVEN_P_OUT) o->gen.p_out = g->p_out;
+}
 
 static void graph_opts_default(graph_opts_t *o) {
     memset(o, 0, sizeof *o);
@@ -181,6 +205,7 @@ static int graph_opt(graph_opts_t *o, int argc, char **argv, int *i) {
             fsn_gen_params_default(&o->gen, (fsn_gen_kind_t)k);
             o->gen.n = n;
             o->gen.seed = seed;
+            apply_given(o);
         }
     } else if (!strcmp(a, "--n")) {
         uint32_t n = 0;
@@ -193,27 +218,43 @@ static int graph_opt(graph_opts_t *o, int argc, char **argv, int *i) {
     } else if (!strcmp(a, "--m")) {
         bad = parse_u64(v, &u);
         o->gen.m = u;
+        o->given.m = u;
+        o->given_mask |= GIVEN_M;
     } else if (!strcmp(a, "--p")) {
         bad = parse_double(v, &d);
         o->gen.p = d;
+        o->given.p = d;
+        o->given_mask |= GIVEN_P;
     } else if (!strcmp(a, "--k")) {
         bad = parse_u64(v, &u) || u > UINT32_MAX;
         o->gen.k = (uint32_t)u;
+        o->given.k = (uint32_t)u;
+        o->given_mask |= GIVEN_K;
     } else if (!strcmp(a, "--exponent")) {
         bad = parse_double(v, &d);
         o->gen.exponent = d;
+        o->given.exponent = d;
+        o->given_mask |= GIVEN_EXPONENT;
     } else if (!strcmp(a, "--min-degree")) {
         bad = parse_u64(v, &u) || u > UINT32_MAX;
         o->gen.min_degree = (uint32_t)u;
+        o->given.min_degree = (uint32_t)u;
+        o->given_mask |= GIVEN_MIN_DEGREE;
     } else if (!strcmp(a, "--blocks")) {
         bad = parse_u64(v, &u) || u > UINT32_MAX;
         o->gen.blocks = (uint32_t)u;
+        o->given.blocks = (uint32_t)u;
+        o->given_mask |= GIVEN_BLOCKS;
     } else if (!strcmp(a, "--p-in")) {
         bad = parse_double(v, &d);
         o->gen.p_in = d;
+        o->given.p_in = d;
+        o->given_mask |= GIVEN_P_IN;
     } else if (!strcmp(a, "--p-out")) {
         bad = parse_double(v, &d);
         o->gen.p_out = d;
+        o->given.p_out = d;
+        o->given_mask |= GIVEN_P_OUT;
     } else if (!strcmp(a, "--graph-seed")) {
         bad = parse_u64(v, &u);
         o->gen.seed = u;
@@ -394,8 +435,26 @@ static int cmd_run(int argc, char **argv) {
     double secs;
     int code = build_graph(&o, &g, &secs);
     if (code) return code;
+    if (cfg.first_sharers > g.n) {
+        fprintf(stderr, "fission: --first: %u first sharers, but the graph has only %u users\n",
+                cfg.first_sharers, g.n);
+        fsn_csr_destroy(&g);
+        return EXIT_USAGE;
+    }
+    /* Before any output: a --reps too large for memory fails cleanly. */
+    fsn_run_rep_t *reps = calloc(cfg.reps, sizeof *reps);
+    double *x = calloc(cfg.reps, sizeof *x), *scratch = calloc(cfg.reps, sizeof *scratch);
+    if (!reps || !x || !scratch) {
+        fprintf(stderr, "fission: --reps: out of memory for %u replicates\n", cfg.reps);
+        fsn_csr_destroy(&g);
+        free(reps);
+        free(x);
+        free(scratch);
+        return EXIT_RUN;
+    }
     char label[512];
     uint32_t threads = cfg.threads ? cfg.threads : fsn_run_cores();
+    if (threads > cfg.reps) threads = cfg.reps; /* as fsn_run_cascade does */
     printf("fission %s: the sharing cascade on the default graph\n", FISSION_VERSION);
     printf("graph: %s: %u users, %llu ties (built in %.2f s)\n", graph_label(&o, label, sizeof label),
            g.n, (unsigned long long)g.m, secs);
@@ -404,16 +463,6 @@ static int cmd_run(int argc, char **argv) {
            cfg.first_sharers, cfg.beta, cfg.gamma);
     printf("replicates: %u, seed %llu, %u threads\n", cfg.reps, (unsigned long long)cfg.seed,
            threads);
-    fsn_run_rep_t *reps = calloc(cfg.reps, sizeof *reps);
-    double *x = calloc(cfg.reps, sizeof *x), *scratch = calloc(cfg.reps, sizeof *scratch);
-    if (!reps || !x || !scratch) {
-        fprintf(stderr, "fission: out of memory\n");
-        fsn_csr_destroy(&g);
-        free(reps);
-        free(x);
-        free(scratch);
-        return EXIT_RUN;
-    }
     fsn_error_t err = {0};
     double t0 = now_s();
     fsn_err_t rc = fsn_run_cascade(&g, &cfg, reps, &err);

@@ -1,5 +1,6 @@
 /*
- * queue.c: the 4-ary heap and the calendar queue behind the engine.
+ * queue.c: the 4-ary heap, the calendar queue and the radix heap behind
+ * the engine.
  *
  * The heap is the textbook implicit d-ary heap with d = 4: the four
  * children of a node are 96 contiguous bytes, and the smallest is found
@@ -389,12 +390,39 @@ static fsn_err_t cq_rebuild(fsn_calq_t *q, double w) {
     double want = fmin(span, 2.0 * (double)n + CQ_MIN_BUCKETS);
     uint32_t nb = CQ_MIN_BUCKETS;
     while (nb < CQ_MAX_BUCKETS && (double)nb < want) nb *= 2;
-    rc = cq_set_buckets(q, nb);
-    if (rc) return rc;
+    /* The entries now live only in scratch: nothing below may fail and
+     * lose them. Fewer buckets than wanted only costs speed. */
+    if (cq_set_buckets(q, nb)) cq_set_buckets(q, q->nb); /* no allocation */
+    nb = q->nb;
+    /* Every push goes to a bucket (next is the window of the smallest
+     * entry) and takes at most n / CQ_CHUNK + nb chunks, all free now. */
+    size_t need = n / CQ_CHUNK + nb + 1;
+    if (need > q->chunks_cap) {
+        fsn_cq_chunk_t *c = need < CQ_NIL / 2 ? realloc(q->chunks, need * sizeof *c) : NULL;
+        if (!c) {
+            /* No room to bucket them: keep them all as the open window,
+             * sorted. Correct (every entry's window is before next), only
+             * slower until a later rebuild succeeds. */
+            sort_desc(q->scratch, n);
+            fsn_qentry_t *t = q->bot;
+            size_t tc = q->bot_cap;
+            q->bot = q->scratch;
+            q->bot_cap = q->scratch_cap;
+            q->bot_len = n;
+            q->scratch = t;
+            q->scratch_cap = tc;
+            q->next = n ? cq_window(q, fsn_time_bits(hi)) + 1 : 0;
+            q->win_count = q->win_yield = q->win_late = 0;
+            q->rebuilds++;
+            return FSN_OK;
+        }
+        q->chunks = c;
+        q->chunks_cap = (uint32_t)need;
+    }
     q->next = n ? cq_window(q, fsn_time_bits(lo)) : 0;
     for (size_t i = 0; i < n; i++) {
         rc = fsn_calq_push(q, &q->scratch[i]);
-        if (rc) return rc;
+        FSN_REQUIRE(rc == FSN_OK); /* chunks reserved above */
     }
     q->win_count = q->win_yield = q->win_late = 0;
     q->rebuilds++;
@@ -417,6 +445,19 @@ static uint64_t cq_min_window(const fsn_calq_t *q) {
  * later years' entries in place; sort bot. Returns entries moved. */
 static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
     uint32_t b = (uint32_t)(q->next & q->mask);
+    /* Room in bot for the whole bucket first: a failure half way through
+     * the compaction below would leave entries both in bot and in their
+     * chunks (they would run twice). */
+    size_t cnt = 0;
+    for (uint32_t c = q->head[b]; c != CQ_NIL; c = q->chunks[c].next) cnt += q->chunks[c].len;
+    if (q->bot_len + cnt > q->bot_cap) {
+        size_t cap = q->bot_cap * 2;
+        if (cap < q->bot_len + cnt) cap = q->bot_len + cnt;
+        fsn_qentry_t *nb = realloc(q->bot, cap * sizeof *nb);
+        if (!nb) return FSN_ENOMEM;
+        q->bot = nb;
+        q->bot_cap = cap;
+    }
     uint64_t win = q->next++;
     size_t m = 0;
     /* Compact in place: the write cursor trails the read cursor. */
@@ -427,13 +468,6 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
         for (uint32_t i = 0; i < ch->len; i++) {
             const fsn_qentry_t e = ch->e[i];
             if (cq_window(q, e.tbits) <= win) {
-                if (q->bot_len == q->bot_cap) {
-                    size_t cap = q->bot_cap * 2;
-                    fsn_qentry_t *nb = realloc(q->bot, cap * sizeof *nb);
-                    if (!nb) return FSN_ENOMEM;
-                    q->bot = nb;
-                    q->bot_cap = cap;
-                }
                 q->bot[q->bot_len++] = e;
                 m++;
             } else {
@@ -481,7 +515,10 @@ const fsn_qentry_t *fsn_calq_top(fsn_calq_t *q, fsn_err_t *rc) {
     /* The open window filled up behind its sorted run (a width far too
      * wide, as after a quiet period or at the start of a run): re-bucket
      * everything at a width scaled from what the window holds. */
-    if (q->late.len > 4 * CQ_MAX_YIELD) {
+    /* Only once late holds a fair share of everything: a rebuild is O(n)
+     * and may not empty the window (a burst at one instant cannot be
+     * split), so rebuilding every few hundred arrivals was quadratic. */
+    if (q->late.len > 4 * CQ_MAX_YIELD && q->late.len >= (q->bot_len + q->in_buckets) / 4) {
         double held = (double)(q->late.len + q->bot_len);
         *rc = cq_rebuild(q, q->w * CQ_TARGET_YIELD / held);
         if (*rc) return NULL;
@@ -609,6 +646,7 @@ void fsn_radixq_clear(fsn_radixq_t *q) {
         q->blk[i].next = q->free_blk;
         q->free_blk = i;
     }
+    q->nfree = q->nblk;
     for (int i = 0; i < 65; i++) q->head[i] = RX_NIL;
     q->occ = 0;
     q->last = 0;
@@ -627,6 +665,7 @@ static inline fsn_err_t rx_put(fsn_radixq_t *q, const fsn_qentry_t *e) {
         uint32_t b = q->free_blk;
         if (b != RX_NIL) {
             q->free_blk = q->blk[b].next;
+            q->nfree--;
         } else {
             if (q->nblk == q->cap_blk) {
                 if (q->cap_blk >= RX_NIL / 2) return FSN_ERANGE;
@@ -661,6 +700,40 @@ const fsn_qentry_t *fsn_radixq_top(fsn_radixq_t *q, fsn_err_t *rc) {
     *rc = FSN_OK;
     if (q->h0.len == 0 && q->occ) {
         unsigned i = (unsigned)__builtin_ctzll(q->occ) + 1u;
+        /* Reserve first, so that the move below cannot fail half way (and
+         * lose the entries not yet moved): blocks for every entry plus a
+         * partial one per lower bucket, and bucket 0's heap for the
+         * entries at the new `last`. */
+        size_t cnt = 0, at_min = 0;
+        for (uint32_t b = q->head[i]; b != RX_NIL; b = q->blk[b].next) {
+            cnt += q->blk[b].n;
+            for (uint32_t k = 0; k < q->blk[b].n; k++) at_min += q->blk[b].v[k].tbits == q->bmin[i];
+        }
+        size_t need = cnt / RX_BLK + i + 1, have = (size_t)(q->cap_blk - q->nblk) + q->nfree;
+        if (need > have) {
+            size_t cap = (size_t)q->cap_blk * 2;
+            if (cap < (size_t)q->nblk + need) cap = (size_t)q->nblk + need;
+            if (cap >= RX_NIL / 2) {
+                *rc = FSN_ERANGE;
+                return NULL;
+            }
+            fsn_rx_block_t *nb = realloc(q->blk, cap * sizeof *nb);
+            if (!nb) {
+                *rc = FSN_ENOMEM;
+                return NULL;
+            }
+            q->blk = nb;
+            q->cap_blk = (uint32_t)cap;
+        }
+        if (at_min > q->h0.cap) {
+            fsn_qentry_t *v = realloc(q->h0.v, at_min * sizeof *v);
+            if (!v) {
+                *rc = FSN_ENOMEM;
+                return NULL;
+            }
+            q->h0.v = v;
+            q->h0.cap = at_min;
+        }
         q->last = q->bmin[i];
         q->occ &= ~(UINT64_C(1) << (i - 1));
         uint32_t b = q->head[i];
@@ -669,12 +742,14 @@ const fsn_qentry_t *fsn_radixq_top(fsn_radixq_t *q, fsn_err_t *rc) {
             /* Index, not pointer: a put may grow (move) the block pool. */
             for (uint32_t k = 0; k < q->blk[b].n; k++) {
                 fsn_qentry_t e = q->blk[b].v[k];
-                *rc = rx_put(q, &e);
-                if (*rc) return NULL;
+                fsn_err_t prc = rx_put(q, &e);
+                FSN_REQUIRE(prc == FSN_OK); /* reserved above */
+                (void)prc;
             }
             uint32_t nx = q->blk[b].next;
             q->blk[b].next = q->free_blk;
             q->free_blk = b;
+            q->nfree++;
             b = nx;
         }
     }
@@ -723,6 +798,7 @@ void fsn_radixq_filter(fsn_radixq_t *q, fsn_qkeep_fn keep, const void *ctx) {
                 uint32_t nx = q->blk[b].next;
                 q->blk[b].next = q->free_blk;
                 q->free_blk = b;
+                q->nfree++;
                 b = nx;
             }
             q->head[i] = RX_NIL;

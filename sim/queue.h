@@ -1,7 +1,7 @@
 /*
- * queue.h: the engine's two event queues (internal to the engine).
+ * queue.h: the engine's three event queues (internal to the engine).
  *
- * Both order 24-byte entries by one 128-bit key: the bit pattern of the
+ * All three order 24-byte entries by one 128-bit key: the bit pattern of the
  * time (non-negative doubles order as their bits do), then the engine's
  * priority | sequence | type word. Equal keys never occur (sequences are
  * unique), so every queue pops the same events in the same order, and a
@@ -133,7 +133,7 @@ typedef struct fsn_rx_block fsn_rx_block_t;
 
 typedef struct fsn_radixq {
     fsn_rx_block_t *blk;
-    uint32_t nblk, cap_blk, free_blk;
+    uint32_t nblk, cap_blk, free_blk, nfree;   /* nfree: blocks on the free list */
     uint32_t head[65];        /* top block of each bucket */
     uint64_t bmin[65];        /* smallest time bits in each bucket */
     uint64_t last, occ;       /* occ bit i - 1: bucket i not empty */

@@ -7,7 +7,8 @@
  * replicate's stream is a function of (seed, 0, r) alone and its result
  * goes to out[r]. The first sharers are drawn from the replicate's own
  * stream, so they differ between replicates (the uncertainty a campaign
- * strategist faces about who picks the link up first).
+ * strategist faces about who picks the link up first); they are K
+ * distinct users, a uniform K-subset drawn by Floyd's algorithm.
  */
 #include "fission/run.h"
 
@@ -42,7 +43,7 @@ typedef struct shared {
     const fsn_run_cfg_t *cfg;
     fsn_run_rep_t *out;
     fsn_err_t *rep_rc;
-    atomic_uint next;
+    atomic_ullong next;  /* 64 bits: reps + threads claims cannot wrap */
 } shared_t;
 
 static void summarise(const fsn_sir_traj_t *tr, fsn_run_rep_t *o) {
@@ -64,23 +65,35 @@ static void summarise(const fsn_sir_traj_t *tr, fsn_run_rep_t *o) {
     o->duration = tr->time[tr->len - 1];
 }
 
+/* K distinct users, uniformly: Floyd's algorithm. mark (n bytes, all 0)
+ * is left all 0 again. O(K). */
+static void draw_first(fsn_rng_t *rng, uint32_t n, uint32_t k, uint8_t *mark, fsn_vid_t *first) {
+    uint32_t idx = 0;
+    for (uint32_t j = n - k; j < n; j++) {
+        uint32_t t = (uint32_t)fsn_rng_below(rng, (uint64_t)j + 1);
+        if (mark[t]) t = j;
+        mark[t] = 1;
+        first[idx++] = (fsn_vid_t)t;
+    }
+    for (uint32_t i = 0; i < k; i++) mark[first[i]] = 0;
+}
+
 static void *worker(void *arg) {
     shared_t *sh = arg;
     const fsn_run_cfg_t *cfg = sh->cfg;
     fsn_engine_t *eng = fsn_engine_new(1024);
     fsn_sir_t *m = eng ? fsn_sir_new(sh->g, eng) : NULL;
     fsn_vid_t *first = malloc(cfg->first_sharers * sizeof *first);
-    for (;;) {
-        unsigned r = atomic_fetch_add(&sh->next, 1u);
+    uint8_t *mark = calloc(sh->g->n, 1);
+    /* A thread that cannot get its memory takes no replicate: the others
+     * run them, so success does not depend on the number of threads.
+     * Replicates nobody runs keep the FSN_ENOMEM they start with. */
+    while (m && first && mark) {
+        unsigned long long r = atomic_fetch_add(&sh->next, 1ull);
         if (r >= cfg->reps) break;
-        if (!m || !first) {
-            sh->rep_rc[r] = FSN_ENOMEM;
-            continue;
-        }
         fsn_rng_t rng;
         fsn_rng_seed_stream(&rng, cfg->seed, 0, r);
-        for (uint32_t k = 0; k < cfg->first_sharers; k++)
-            first[k] = (fsn_vid_t)fsn_rng_below(&rng, sh->g->n);
+        draw_first(&rng, sh->g->n, cfg->first_sharers, mark, first);
         const fsn_sir_traj_t *tr;
         fsn_err_t rc = fsn_sir_run(m, cfg->beta, cfg->gamma, first, cfg->first_sharers, &rng, &tr);
         sh->rep_rc[r] = rc;
@@ -89,6 +102,7 @@ static void *worker(void *arg) {
         sh->out[r].events = fsn_engine_events_run(eng);
     }
     free(first);
+    free(mark);
     fsn_sir_free(m);
     fsn_engine_free(eng);
     return NULL;
@@ -110,7 +124,7 @@ fsn_err_t fsn_run_cascade(const fsn_csr_t *g, const fsn_run_cfg_t *cfg, fsn_run_
     uint32_t nt = cfg->threads ? cfg->threads : fsn_run_cores();
     if (nt > cfg->reps) nt = cfg->reps;
     shared_t sh = {.g = g, .cfg = cfg, .out = out};
-    atomic_init(&sh.next, 0u);
+    atomic_init(&sh.next, 0ull);
     sh.rep_rc = calloc(cfg->reps, sizeof *sh.rep_rc);
     pthread_t *tid = calloc(nt, sizeof *tid);
     if (!sh.rep_rc || !tid) {
@@ -119,6 +133,7 @@ fsn_err_t fsn_run_cascade(const fsn_csr_t *g, const fsn_run_cfg_t *cfg, fsn_run_
         return fsn_error_set(err, FSN_ENOMEM, "out of memory starting %u threads", nt);
     }
     memset(out, 0, cfg->reps * sizeof *out);
+    for (uint32_t r = 0; r < cfg->reps; r++) sh.rep_rc[r] = FSN_ENOMEM;
     uint32_t started = 0;
     for (uint32_t t = 1; t < nt; t++) {
         if (pthread_create(&tid[t], NULL, worker, &sh) != 0) break;

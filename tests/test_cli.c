@@ -97,3 +97,31 @@ Test(cli, run_prints_the_same_figures_for_one_and_two_threads) {
     cr_assert_str_eq(a, b);
     cr_assert(strstr(a, "users reached"));
 }
+
+Test(cli, more_first_sharers_than_users_exits_two_naming_first_before_any_output) {
+    cr_assert_eq(run("run --gen er --n 10 --p 0.5 --first 20 --reps 1", out, sizeof out, err,
+                     sizeof err),
+                 2);
+    cr_assert(strstr(err, "--first"), "%s", err);
+    cr_assert_eq(out[0], '\0', "nothing on stdout: %s", out);
+}
+
+Test(cli, run_reports_the_threads_it_uses_not_more_than_replicates) {
+    cr_assert_eq(run("run --gen er --n 50 --p 0.1 --reps 2 --threads 100000", out, sizeof out, err,
+                     sizeof err),
+                 0, "%s", err);
+    cr_assert(strstr(out, "replicates: 2, seed 1, 2 threads"), "%s", out);
+}
+
+Test(cli, a_negative_integer_behind_a_space_is_refused) {
+    cr_assert_eq(run("run --gen er --n 50 --p 0.1 --reps 1 --seed ' -1'", out, sizeof out, err,
+                     sizeof err),
+                 2, "%s", out);
+    cr_assert(strstr(err, "--seed"), "%s", err);
+}
+
+Test(cli, generator_options_given_before_gen_are_kept) {
+    cr_assert_eq(run("graph describe --m 3 --gen ba --n 1000", out, sizeof out, err, sizeof err),
+                 0, "%s", err);
+    cr_assert(strstr(out, "degree         min 3,"), "%s", out);
+}

@@ -3,6 +3,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fission/engine.h"
@@ -452,5 +453,74 @@ ENGINE_TEST(long_random_interleaving_always_runs_the_smallest_pending_event) {
         }
     }
     cr_assert_gt(ran, 5000);
+    fsn_engine_free(eng);
+}
+
+/* A capacity whose byte size overflows size_t must be refused, not
+ * allocated short (2^62 + 1 slots of 32 bytes wrap to 32 bytes). */
+ENGINE_TEST(an_impossible_capacity_is_refused) {
+    fsn_engine_t *eng = fsn_engine_new_queue(((size_t)1 << 62) + 1, kind);
+    cr_assert_null(eng);
+    fsn_engine_free(eng);
+    eng = fsn_engine_new_queue(((size_t)1 << 31) + 1, kind);
+    cr_assert_null(eng);
+}
+
+/* A NaN horizon is refused; it used to compare false and run everything. */
+ENGINE_TEST(a_nan_horizon_is_refused) {
+    recorder_t *r = calloc(1, sizeof *r);
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(kind, r, &base);
+    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, base, 7), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, NAN), FSN_EINVAL);
+    fsn_err_t rc = FSN_OK;
+    cr_assert_eq(fsn_engine_step(eng, NAN, &rc), -(int)FSN_EINVAL);
+    cr_assert_eq(rc, FSN_EINVAL);
+    cr_assert_eq(r->n, 0);
+    cr_assert_eq(fsn_engine_size(eng), 1);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r->n, 1);
+    fsn_engine_free(eng);
+    free(r);
+}
+
+/* The type count is checked without wrapping: a table claiming 2^32 - 1
+ * types after one registered type must be refused, not read. */
+ENGINE_TEST(too_many_event_types_are_refused_without_wrapping) {
+    recorder_t *r = calloc(1, sizeof *r);
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(kind, r, &base);
+    const fsn_model_type_t huge = {"huge", UINT32_MAX, rec_types};
+    uint32_t first = 12345;
+    cr_assert_eq(fsn_engine_add_model(eng, &huge, r, &first), FSN_ERANGE);
+    cr_assert_eq(first, 12345);
+    cr_assert_str_eq(fsn_engine_type_name(eng, 3), "?");
+    fsn_engine_free(eng);
+    free(r);
+}
+
+/* A zero-delay cascade at one instant behind a large open window: each
+ * event posts the next at the same time. Rebuilding the calendar every
+ * few hundred late arrivals made this quadratic (8 s at 4e5 events). */
+static uint32_t chain0_type;
+static long chain0_left;
+static fsn_err_t on_chain0(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    (void)model;
+    (void)ev;
+    if (chain0_left-- > 0) return fsn_engine_post(eng, fsn_engine_now(eng), 0, chain0_type, 0);
+    return FSN_OK;
+}
+static const fsn_event_type_t chain0_types[] = {{"burst", on_chain0, NULL}};
+static const fsn_model_type_t chain0_model = {"burst", 1, chain0_types};
+
+Test(engine_calendar, a_burst_at_one_instant_is_not_quadratic, .timeout = 5) {
+    fsn_engine_t *eng = fsn_engine_new_queue(0, FSN_QUEUE_CALENDAR);
+    cr_assert_not_null(eng);
+    cr_assert_eq(fsn_engine_add_model(eng, &chain0_model, NULL, &chain0_type), FSN_OK);
+    const long n = 200000;
+    for (long i = 0; i < n; i++) cr_assert_eq(fsn_engine_post(eng, 0.0, 0, chain0_type, 0), FSN_OK);
+    chain0_left = n;
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(fsn_engine_events_run(eng), (uint64_t)(2 * n));
     fsn_engine_free(eng);
 }

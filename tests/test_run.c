@@ -69,3 +69,22 @@ Test(run, bad_settings_are_named) {
     cr_assert_eq(fsn_run_cascade(&g, &cfg, out, &err), FSN_EINVAL);
     cr_assert(strstr(err.msg, "first sharers"), "%s", err.msg);
 }
+
+/* The first sharers are distinct users: with sharing all but impossible,
+ * exactly first_sharers users are reached, even when that is every user. */
+Test(run, first_sharers_are_distinct_users) {
+    fsn_run_cfg_t cfg;
+    fsn_run_cfg_default(&cfg);
+    cfg.reps = 3;
+    cfg.beta = 1e-12;
+    fsn_run_rep_t out[3];
+    fsn_error_t err = {0};
+    const uint32_t ks[] = {10, 2500, 5000};
+    for (size_t i = 0; i < sizeof ks / sizeof *ks; i++) {
+        cfg.first_sharers = ks[i];
+        cr_assert_eq(fsn_run_cascade(&g, &cfg, out, &err), FSN_OK, "%s", err.msg);
+        for (int r = 0; r < 3; r++)
+            cr_assert_eq(out[r].reached, ks[i], "first %u: replicate %d reached %u", ks[i], r,
+                         out[r].reached);
+    }
+}

@@ -101,7 +101,8 @@ typedef enum fsn_queue_kind {
 } fsn_queue_kind_t;
 
 /* Create an engine with room for capacity events (0: a small default),
- * on the default queue. NULL on allocation failure. O(capacity). */
+ * on the default queue. NULL on allocation failure or a capacity above
+ * 2^31 (the most full events an engine can hold). O(capacity). */
 fsn_engine_t *fsn_engine_new(size_t capacity);
 
 /* The same on a chosen queue structure (NULL for an unknown kind). */
@@ -165,14 +166,15 @@ int fsn_engine_pending(const fsn_engine_t *eng, fsn_handle_t h);
  * Run events in order until the queue is empty, the next event is later
  * than horizon, or a handler stops the run (fsn_engine_stop or a non-zero
  * return). Events at exactly the horizon run. When the run ends by the
- * horizon the clock is advanced to the horizon. Returns FSN_OK or the
- * handler's code. O(events) expected on the calendar queue.
+ * horizon the clock is advanced to the horizon. Returns FSN_OK, the
+ * handler's code, FSN_ENOMEM if the queue cannot reorganise, or
+ * FSN_EINVAL for a NaN horizon. O(events) expected on the calendar queue.
  */
 fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon);
 
 /* Run exactly one event if there is one at or before horizon. Returns 1 if
- * an event ran, 0 if not, or a negative fsn_err_t negated on handler
- * failure. */
+ * an event ran, 0 if not, or a negative fsn_err_t negated on failure (the
+ * handler's, the queue's, or FSN_EINVAL for a NaN horizon). */
 int fsn_engine_step(fsn_engine_t *eng, double horizon, fsn_err_t *rc);
 
 /* Ask the running loop to return after the current event. */

@@ -2,11 +2,12 @@
  * run.h: replicates of a campaign on a graph, in parallel, reproducibly.
  *
  * For now the campaign is the pure sharing cascade (models/sir.h): a
- * budget of first sharers picked at random, each user who has the link
- * sharing it to each friend at rate beta per day until losing interest at
- * rate gamma per day. Replicate r draws everything from the stream
- * (seed, 0, r), and writes its figures to out[r], so the results are the
- * same whatever the number of threads and whichever thread ran what.
+ * budget of first sharers (distinct users) picked at random, each user
+ * who has the link sharing it to each friend at rate beta per day until
+ * losing interest at rate gamma per day. Replicate r draws everything
+ * from the stream (seed, 0, r), and writes its figures to out[r], so the
+ * results are the same whatever the number of threads and whichever
+ * thread ran what.
  * Each thread owns one engine and one model; the graph is shared
  * read-only and no igraph call happens here.
  */
