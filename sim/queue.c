@@ -291,8 +291,58 @@ void fsn_calq_hint(const fsn_calq_t *q, uint64_t tb) {
 
 size_t fsn_calq_size(const fsn_calq_t *q) { return q->bot_len + q->late.len + q->in_buckets; }
 
+/* Sort a short run descending through 64-bit words: each entry's time
+ * bits minus the run's smallest, shifted up six places, with the entry's
+ * index below. Within a window the times are close, so the difference
+ * fits; the words are unique, and an insertion sort on them moves 8
+ * bytes and compares once per step, where sorting the entries moves 24
+ * bytes and compares 128-bit keys. Entries are then gathered in order.
+ * Equal times (the index, not the engine's key, broke the tie) are rare:
+ * a last insertion pass on full keys puts them right. Returns 0 (and
+ * leaves the run alone) when the times are too far apart. */
+static int sort_desc_short(fsn_qentry_t *a, size_t n) {
+    uint64_t mn = UINT64_MAX, mx = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t t = a[i].tbits;
+        mn = t < mn ? t : mn;
+        mx = t > mx ? t : mx;
+    }
+    if (mx - mn >= (UINT64_C(1) << 57)) return 0;
+    uint64_t k[64];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = ((a[i].tbits - mn) << 6) | i;
+        size_t j = i;
+        while (j > 0 && k[j - 1] < x) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = x;
+    }
+    fsn_qentry_t tmp[64];
+    int tie = 0;
+    for (size_t i = 0; i < n; i++) {
+        tmp[i] = a[k[i] & 63];
+        tie |= i > 0 && (k[i] >> 6) == (k[i - 1] >> 6);
+    }
+    memcpy(a, tmp, n * sizeof *a);
+    if (tie) {
+        for (size_t i = 1; i < n; i++) {
+            fsn_qentry_t x = a[i];
+            fsn_u128 kx = fsn_qkey(&x);
+            size_t j = i;
+            while (j > 0 && fsn_qkey(&a[j - 1]) < kx) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = x;
+        }
+    }
+    return 1;
+}
+
 /* Sort descending by key: insertion sort for short runs, heapsort else. */
 static void sort_desc(fsn_qentry_t *a, size_t n) {
+    if (n <= 64 && sort_desc_short(a, n)) return;
     if (n <= 32) {
         for (size_t i = 1; i < n; i++) {
             fsn_qentry_t x = a[i];
