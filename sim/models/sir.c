@@ -88,7 +88,6 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
             __builtin_prefetch(&m->arrival[w]);
             who[nb] = w;
             when[nb] = t + rtime * (y - (double)skip);
-            fsn_engine_hint(eng, when[nb]);
             nb++;
         }
         for (int j = 0; j < nb; j++) {
