@@ -426,6 +426,15 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
                 if (!e) break;
                 prefetch_entry(eng, e, 0);
             }
+            /* The next few will not pass the near distance any more:
+             * give them stage 1 now. Its loads wait on stage 0's, but
+             * those are in flight together, where the handlers would
+             * have waited on them one after another. */
+            for (size_t k = 0; k < AHEAD_NEAR; k++) {
+                const qentry_t *e = fsn_calq_ahead(&eng->cal, k);
+                if (!e) break;
+                prefetch_entry(eng, e, 1);
+            }
         }
         const qentry_t *far = fsn_calq_ahead(&eng->cal, AHEAD_FAR);
         const qentry_t *near = fsn_calq_ahead(&eng->cal, AHEAD_NEAR);

@@ -34,6 +34,15 @@
  * one instant (a million launches at t = 0) costs O(log n) each, never a
  * quadratic insertion.
  *
+ * Pushes for later windows do not go to their buckets at once: they are
+ * staged in a short array and moved in batches, before the next window
+ * opens or when the array is full. A bucket's tail and its chunk are
+ * random accesses that miss the cache on a large queue; one by one, each
+ * push waited on them in turn, while a batch loads all its tails, then
+ * all its chunks, so the misses overlap. Staging does not change the
+ * order: a staged entry lies in a window not yet open, so after every
+ * entry of the open window.
+ *
  * Memory: chunks come from a pool that grows geometrically and is reused
  * through a free list, so a run in steady state allocates nothing.
  */
@@ -217,6 +226,7 @@ void fsn_calq_clear(fsn_calq_t *q) {
     q->top_src = 0;
     for (uint32_t i = 0; i < q->nb; i++) q->head[i] = q->tail[i] = CQ_NIL;
     q->in_buckets = 0;
+    q->stage_len = 0;
     cq_free_all_chunks(q);
     q->next = 0;
     q->win_count = q->win_yield = q->win_late = 0;
@@ -258,6 +268,31 @@ static inline fsn_err_t cq_append(fsn_calq_t *q, uint32_t b, const fsn_qentry_t 
     return FSN_OK;
 }
 
+/* Move the staged entries to their buckets: the tails first, then the
+ * chunks they point to, are prefetched for the whole batch. */
+static fsn_err_t cq_flush(fsn_calq_t *q) {
+    const uint32_t n = q->stage_len;
+    for (uint32_t i = 0; i < n; i++) __builtin_prefetch(&q->tail[q->stage_b[i]]);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t t = q->tail[q->stage_b[i]];
+        if (t != CQ_NIL) __builtin_prefetch(&q->chunks[t].len, 1);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        fsn_err_t rc = cq_append(q, q->stage_b[i], &q->stage[i]);
+        if (rc) {
+            /* Keep what did not make it, for a retry. */
+            memmove(q->stage, q->stage + i, (n - i) * sizeof *q->stage);
+            memmove(q->stage_b, q->stage_b + i, (n - i) * sizeof *q->stage_b);
+            q->stage_len = n - i;
+            q->in_buckets += i;
+            return rc;
+        }
+    }
+    q->in_buckets += n;
+    q->stage_len = 0;
+    return FSN_OK;
+}
+
 fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e) {
     uint64_t win = cq_window(q, e->tbits);
     if (win < q->next) {
@@ -277,9 +312,12 @@ fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e) {
         }
         return fsn_qheap_push(&q->late, e);
     }
-    fsn_err_t rc = cq_append(q, (uint32_t)(win & q->mask), e);
-    if (rc) return rc;
-    q->in_buckets++;
+    if (q->stage_len == FSN_CQ_STAGE) {
+        fsn_err_t rc = cq_flush(q);
+        if (rc) return rc;
+    }
+    q->stage_b[q->stage_len] = (uint32_t)(win & q->mask);
+    q->stage[q->stage_len++] = *e;
     return FSN_OK;
 }
 
@@ -290,10 +328,62 @@ void fsn_calq_hint(const fsn_calq_t *q, uint64_t tb) {
     if (t != CQ_NIL) __builtin_prefetch(&q->chunks[t], 1);
 }
 
-size_t fsn_calq_size(const fsn_calq_t *q) { return q->bot_len + q->late.len + q->in_buckets; }
+size_t fsn_calq_size(const fsn_calq_t *q) {
+    return q->bot_len + q->late.len + q->in_buckets + q->stage_len;
+}
+
+/* Sort a short run descending through 64-bit words: each entry's time
+ * bits minus the run's smallest, shifted up six places, with the entry's
+ * index below. Within a window the times are close, so the difference
+ * fits; the words are unique, and an insertion sort on them moves 8
+ * bytes and compares once per step, where sorting the entries moves 24
+ * bytes and compares 128-bit keys. Entries are then gathered in order.
+ * Equal times (the index, not the engine's key, broke the tie) are rare:
+ * a last insertion pass on full keys puts them right. Returns 0 (and
+ * leaves the run alone) when the times are too far apart. */
+static int sort_desc_short(fsn_qentry_t *a, size_t n) {
+    uint64_t mn = UINT64_MAX, mx = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t t = a[i].tbits;
+        mn = t < mn ? t : mn;
+        mx = t > mx ? t : mx;
+    }
+    if (mx - mn >= (UINT64_C(1) << 57)) return 0;
+    uint64_t k[64];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = ((a[i].tbits - mn) << 6) | i;
+        size_t j = i;
+        while (j > 0 && k[j - 1] < x) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = x;
+    }
+    fsn_qentry_t tmp[64];
+    int tie = 0;
+    for (size_t i = 0; i < n; i++) {
+        tmp[i] = a[k[i] & 63];
+        tie |= i > 0 && (k[i] >> 6) == (k[i - 1] >> 6);
+    }
+    memcpy(a, tmp, n * sizeof *a);
+    if (tie) {
+        for (size_t i = 1; i < n; i++) {
+            fsn_qentry_t x = a[i];
+            fsn_u128 kx = fsn_qkey(&x);
+            size_t j = i;
+            while (j > 0 && fsn_qkey(&a[j - 1]) < kx) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = x;
+        }
+    }
+    return 1;
+}
 
 /* Sort descending by key: insertion sort for short runs, heapsort else. */
 static void sort_desc(fsn_qentry_t *a, size_t n) {
+    if (n <= 64 && sort_desc_short(a, n)) return;
     if (n <= 32) {
         for (size_t i = 1; i < n; i++) {
             fsn_qentry_t x = a[i];
@@ -339,7 +429,7 @@ static void sort_desc(fsn_qentry_t *a, size_t n) {
 
 /* Collect every bucket entry into scratch (buckets left empty). */
 static fsn_err_t cq_gather(fsn_calq_t *q, size_t *n_out) {
-    size_t n = q->in_buckets + q->bot_len + q->late.len;
+    size_t n = q->in_buckets + q->bot_len + q->late.len + q->stage_len;
     if (n > q->scratch_cap) {
         size_t cap = n + n / 2 + 64;
         fsn_qentry_t *s = realloc(q->scratch, cap * sizeof *s);
@@ -360,11 +450,14 @@ static fsn_err_t cq_gather(fsn_calq_t *q, size_t *n_out) {
     k += q->bot_len;
     memcpy(q->scratch + k, q->late.v, q->late.len * sizeof *q->scratch);
     k += q->late.len;
+    memcpy(q->scratch + k, q->stage, q->stage_len * sizeof *q->scratch);
+    k += q->stage_len;
     FSN_REQUIRE(k == n);
     cq_free_all_chunks(q);
     q->in_buckets = 0;
     q->bot_len = 0;
     q->late.len = 0;
+    q->stage_len = 0;
     q->top_src = 0;
     *n_out = n;
     return FSN_OK;
@@ -424,6 +517,8 @@ static fsn_err_t cq_rebuild(fsn_calq_t *q, double w) {
         rc = fsn_calq_push(q, &q->scratch[i]);
         FSN_REQUIRE(rc == FSN_OK); /* chunks reserved above */
     }
+    rc = cq_flush(q);
+    if (rc) return rc;
     q->win_count = q->win_yield = q->win_late = 0;
     q->rebuilds++;
     return FSN_OK;
@@ -535,6 +630,10 @@ const fsn_qentry_t *fsn_calq_top(fsn_calq_t *q, fsn_err_t *rc) {
             return l;
         }
         q->top_src = 0;
+        if (q->stage_len) {
+            *rc = cq_flush(q);
+            if (*rc) return NULL;
+        }
         if (q->in_buckets == 0) return NULL;
         /* Retune when the windows yield too much or too little. */
         /* Entries that arrived late count as yield: they belonged to an
@@ -576,6 +675,13 @@ void fsn_calq_filter(fsn_calq_t *q, fsn_qkeep_fn keep, const void *ctx) {
         if (keep(ctx, &q->bot[i])) q->bot[w++] = q->bot[i];
     q->bot_len = w;
     fsn_qheap_filter(&q->late, keep, ctx);
+    uint32_t sk = 0;
+    for (uint32_t i = 0; i < q->stage_len; i++)
+        if (keep(ctx, &q->stage[i])) {
+            q->stage_b[sk] = q->stage_b[i];
+            q->stage[sk++] = q->stage[i];
+        }
+    q->stage_len = sk;
     size_t kept = 0;
     for (uint32_t b = 0; b < q->nb; b++) {
         for (uint32_t c = q->head[b]; c != CQ_NIL; c = q->chunks[c].next) {

@@ -82,6 +82,10 @@ void fsn_qheap_filter(fsn_qheap_t *h, fsn_qkeep_fn keep, const void *ctx);
 
 typedef struct fsn_cq_chunk fsn_cq_chunk_t;
 
+/* Pushes for later windows wait in a short staging array and go to
+ * their buckets in batches (see queue.c). */
+#define FSN_CQ_STAGE 64
+
 typedef struct fsn_calq {
     /* The current window: entries taken out of their bucket, sorted in
      * descending order (the next event is at the end), and a heap for
@@ -105,6 +109,10 @@ typedef struct fsn_calq {
     size_t scratch_cap;
     uint64_t rebuilds;
     uint64_t opened;          /* windows opened so far */
+    /* Staged pushes (all for windows >= next) and their buckets. */
+    uint32_t stage_len;
+    uint32_t stage_b[FSN_CQ_STAGE];
+    fsn_qentry_t stage[FSN_CQ_STAGE];
 } fsn_calq_t;
 
 fsn_err_t fsn_calq_init(fsn_calq_t *q, size_t cap);

@@ -88,7 +88,6 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
             __builtin_prefetch(&m->arrival[w]);
             who[nb] = w;
             when[nb] = t + rtime * (y - (double)skip);
-            fsn_engine_hint(eng, when[nb]);
             nb++;
         }
         for (int j = 0; j < nb; j++) {
@@ -182,19 +181,36 @@ static void build_trajectory(fsn_sir_t *m) {
     tr->i[0] = i;
     tr->r[0] = r;
     len = 1;
-    while (a < m->infected || b < m->infected) {
-        if (a < m->infected && m->inf_t[a] <= m->rec_t[b]) {
-            tr->time[len] = m->inf_t[a++];
-            s--;
-            i++;
-        } else {
-            tr->time[len] = m->rec_t[b++];
-            i--;
-            r++;
-        }
-        tr->s[len] = s;
-        tr->i[len] = i;
-        tr->r[len] = r;
+    /* Which list goes next is a coin toss to the branch predictor, so
+     * the merge selects instead of branching, on locals (the counts'
+     * stores could alias the model's fields). A user recovers after its
+     * infection and ties go to the infection, so the recoveries cannot
+     * run out first. */
+    const double *inf = m->inf_t, *rec = m->rec_t;
+    const size_t ni = m->infected;
+    double *time = tr->time;
+    uint32_t *ts = tr->s, *ti = tr->i, *trr = tr->r;
+    while (a < ni) {
+        double x = inf[a], y = rec[b];
+        uint32_t take = x <= y;
+        time[len] = take ? x : y;
+        a += take;
+        b += 1 - take;
+        s -= take;
+        i += 2 * take - 1;
+        r += 1 - take;
+        ts[len] = s;
+        ti[len] = i;
+        trr[len] = r;
+        len++;
+    }
+    while (b < ni) {
+        time[len] = rec[b++];
+        i--;
+        r++;
+        ts[len] = s;
+        ti[len] = i;
+        trr[len] = r;
         len++;
     }
     tr->len = len;
