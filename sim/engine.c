@@ -505,6 +505,12 @@ void fsn_engine_set_observer(fsn_engine_t *eng, fsn_observer_fn fn, void *ctx) {
     eng->observer_ctx = ctx;
 }
 
+void fsn_engine_queue_stats(const fsn_engine_t *eng, fsn_queue_stats_t *st) {
+    FSN_REQUIRE(eng && st);
+    st->rebuilds = eng->qkind == FSN_QUEUE_CALENDAR ? eng->cal.rebuilds : 0;
+    st->rebucketed = eng->qkind == FSN_QUEUE_CALENDAR ? eng->cal.rebucketed : 0;
+}
+
 const char *fsn_engine_type_name(const fsn_engine_t *eng, uint32_t type) {
     return type < eng->n_types ? eng->types[type].name : "?";
 }

@@ -469,6 +469,7 @@ static fsn_err_t cq_rebuild(fsn_calq_t *q, double w) {
     size_t n;
     fsn_err_t rc = cq_gather(q, &n);
     if (rc) return rc;
+    q->rebucketed += n;
     double lo = INFINITY, hi = 0;
     for (size_t i = 0; i < n; i++) {
         double t = fsn_bits_time(q->scratch[i].tbits);

@@ -107,7 +107,8 @@ typedef struct fsn_calq {
     uint64_t win_count, win_yield, win_late;
     fsn_qentry_t *scratch;
     size_t scratch_cap;
-    uint64_t rebuilds;
+    uint64_t rebuilds;        /* rebuilds so far (never reset) */
+    uint64_t rebucketed;      /* entries moved by rebuilds (never reset) */
     uint64_t opened;          /* windows opened so far */
     /* Staged pushes (all for windows >= next) and their buckets. */
     uint32_t stage_len;

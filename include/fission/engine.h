@@ -191,6 +191,16 @@ double fsn_engine_next_time(fsn_engine_t *eng);
 
 void fsn_engine_set_observer(fsn_engine_t *eng, fsn_observer_fn fn, void *ctx);
 
+/* What the queue did since the engine was created (not reset by
+ * fsn_engine_reset): for tuning and for tests that check the queue's work
+ * stays linear. Zero for the heaps. */
+typedef struct fsn_queue_stats {
+    uint64_t rebuilds;        /* calendar queue: width retunings */
+    uint64_t rebucketed;      /* calendar queue: entries moved by them */
+} fsn_queue_stats_t;
+
+void fsn_engine_queue_stats(const fsn_engine_t *eng, fsn_queue_stats_t *st);
+
 /* Name of an engine-wide event type id ("?" if unknown). */
 const char *fsn_engine_type_name(const fsn_engine_t *eng, uint32_t type);
 
