@@ -137,8 +137,36 @@ typedef struct graph_opts {
 
 enum {
     GIVEN_M = 1, GIVEN_P = 2, GIVEN_K = 4, GIVEN_EXPONENT = 8, GIVEN_MIN_DEGREE = 16,
-    GIVEN_BLOCKS = 32, GIVEN_P_IN = 64, GIVEN_P_OUT = 128
+    GIVEN_BLOCKS = 32, GIVEN_P_IN = 64, GIVEN_P_OUT = 128,
+    /* Not reapplied by apply_given, only checked by check_applicable. */
+    GIVEN_GEN = 256, GIVEN_N = 512, GIVEN_MEAN_DEGREE = 1024, GIVEN_SEED = 2048
 };
+
+/* The options each generator takes, and their names, for the check that
+ * refuses an option that would be silently ignored. */
+static const struct {
+    unsigned bit;
+    const char *name;
+} option_names[] = {{GIVEN_GEN, "--gen"}, {GIVEN_N, "--n"},
+                    {GIVEN_MEAN_DEGREE, "--mean-degree"}, {GIVEN_M, "--m"},
+                    {GIVEN_P, "--p"},                {GIVEN_K, "--k"},
+                    {GIVEN_EXPONENT, "--exponent"},  {GIVEN_MIN_DEGREE, "--min-degree"},
+                    {GIVEN_BLOCKS, "--blocks"},      {GIVEN_P_IN, "--p-in"},
+                    {GIVEN_P_OUT, "--p-out"},        {GIVEN_SEED, "--graph-seed"}};
+
+static unsigned options_taken(int kind) {
+    const unsigned common = GIVEN_GEN | GIVEN_N | GIVEN_SEED;
+    switch (kind) {
+    case FSN_GEN_WECHAT: return common | GIVEN_MEAN_DEGREE;
+    case FSN_GEN_ERDOS_RENYI: return common | GIVEN_M | GIVEN_P;
+    case FSN_GEN_BARABASI: return common | GIVEN_M;
+    case FSN_GEN_WATTS_STROGATZ: return common | GIVEN_K | GIVEN_P;
+    case FSN_GEN_K_REGULAR: return common | GIVEN_K;
+    case FSN_GEN_CONFIG_POWERLAW: return common | GIVEN_EXPONENT | GIVEN_MIN_DEGREE;
+    case FSN_GEN_SBM: return common | GIVEN_BLOCKS | GIVEN_P_IN | GIVEN_P_OUT;
+    default: return common;
+    }
+}
 
 /* Put back the settings given on the line (after --gen reset the rest to
  * its generator's defaults, wherever --gen came). */
@@ -153,6 +181,23 @@ static void apply_given(graph_opts_t *o) {
     if (m & GIVEN_BLOCKS) o->gen.blocks = g->blocks;
     if (m & GIVEN_P_IN) o->gen.p_in = g->p_in;
     if (m & GIVEN_P_OUT) o->gen.p_out = g->p_out;
+}
+
+/* Refuse generator options that the chosen graph would ignore (and all of
+ * them with --file): exit code 2 after the message, 0 if all apply. */
+static int check_applicable(const graph_opts_t *o) {
+    unsigned taken = o->file ? 0 : options_taken(o->kind);
+    for (size_t i = 0; i < sizeof option_names / sizeof *option_names; i++) {
+        if (!(o->given_mask & option_names[i].bit) || (taken & option_names[i].bit)) continue;
+        if (o->file)
+            fprintf(stderr, "fission: %s does not apply to a graph read with --file\n",
+                    option_names[i].name);
+        else
+            fprintf(stderr, "fission: %s does not apply to the %s generator (see `fission help graph`)\n",
+                    option_names[i].name, fsn_gen_kind_name((fsn_gen_kind_t)o->kind));
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
 }
 
 static void graph_opts_default(graph_opts_t *o) {
@@ -201,6 +246,7 @@ static int graph_opt(graph_opts_t *o, int argc, char **argv, int *i) {
         uint32_t n = o->gen.n;
         uint64_t seed = o->gen.seed;
         o->kind = k;
+        o->given_mask |= GIVEN_GEN;
         if (k != FSN_GEN_WECHAT) {
             fsn_gen_params_default(&o->gen, (fsn_gen_kind_t)k);
             o->gen.n = n;
@@ -212,9 +258,11 @@ static int graph_opt(graph_opts_t *o, int argc, char **argv, int *i) {
         bad = parse_u32(v, &n);
         o->gen.n = n;
         o->wechat.n = n;
+        o->given_mask |= GIVEN_N;
     } else if (!strcmp(a, "--mean-degree")) {
         bad = parse_double(v, &d);
         o->wechat.mean_degree = d;
+        o->given_mask |= GIVEN_MEAN_DEGREE;
     } else if (!strcmp(a, "--m")) {
         bad = parse_u64(v, &u);
         o->gen.m = u;
@@ -259,6 +307,7 @@ static int graph_opt(graph_opts_t *o, int argc, char **argv, int *i) {
         bad = parse_u64(v, &u);
         o->gen.seed = u;
         o->wechat.seed = u;
+        o->given_mask |= GIVEN_SEED;
     }
     if (bad) {
         fprintf(stderr, "fission: %s: expected a number, got '%s'\n", a, v);
@@ -277,6 +326,8 @@ static double now_s(void) {
 static int build_graph(const graph_opts_t *o, fsn_csr_t *g, double *secs) {
     fsn_error_t err = {0};
     fsn_err_t rc;
+    int code = check_applicable(o);
+    if (code) return code;
     double t0 = now_s();
     if (o->file) rc = fsn_graph_read(g, o->file, &err);
     else if (o->kind == FSN_GEN_WECHAT) rc = fsn_wechat_generate(g, NULL, &o->wechat, &err);

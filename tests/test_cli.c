@@ -125,3 +125,18 @@ Test(cli, generator_options_given_before_gen_are_kept) {
                  0, "%s", err);
     cr_assert(strstr(out, "degree         min 3,"), "%s", out);
 }
+
+Test(cli, an_option_the_chosen_graph_would_ignore_is_refused_by_name) {
+    cr_assert_eq(run("graph describe --gen ba --n 2000 --mean-degree 4", out, sizeof out, err,
+                     sizeof err),
+                 2);
+    cr_assert(strstr(err, "--mean-degree") && strstr(err, "ba"), "%s", err);
+    cr_assert_eq(out[0], '\0', "nothing on stdout");
+    cr_assert_eq(run("graph describe --file " FISSION_TEST_DATA "/graphs/weights.txt --n 5", out,
+                     sizeof out, err, sizeof err),
+                 2);
+    cr_assert(strstr(err, "--n") && strstr(err, "--file"), "%s", err);
+    /* Order does not matter: an option given before --gen still applies. */
+    cr_assert_eq(run("graph describe --m 3 --gen ba --n 2000", out, sizeof out, err, sizeof err), 0,
+                 "%s", err);
+}
