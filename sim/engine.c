@@ -316,10 +316,6 @@ fsn_err_t fsn_engine_post(fsn_engine_t *eng, double time, int32_t priority, uint
     return q_push(eng, time, next_key(eng, priority, type), NO_SLOT, a);
 }
 
-void fsn_engine_hint(const fsn_engine_t *eng, double time) {
-    if (eng->qkind == FSN_QUEUE_CALENDAR && time >= 0) fsn_calq_hint(&eng->cal, fsn_time_bits(time));
-}
-
 static slot_t *slot_of(const fsn_engine_t *eng, fsn_handle_t h) {
     uint32_t i = (uint32_t)h, gen = (uint32_t)(h >> 32);
     if (i >= eng->pool_len) return NULL;

@@ -321,13 +321,6 @@ fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e) {
     return FSN_OK;
 }
 
-void fsn_calq_hint(const fsn_calq_t *q, uint64_t tb) {
-    uint64_t win = cq_window(q, tb);
-    if (win < q->next) return;
-    uint32_t t = q->tail[win & q->mask];
-    if (t != CQ_NIL) __builtin_prefetch(&q->chunks[t], 1);
-}
-
 size_t fsn_calq_size(const fsn_calq_t *q) {
     return q->bot_len + q->late.len + q->in_buckets + q->stage_len;
 }

@@ -132,8 +132,6 @@ static inline const fsn_qentry_t *fsn_calq_ahead(const fsn_calq_t *q, size_t k) 
     return k < q->bot_len ? &q->bot[q->bot_len - 1 - k] : NULL;
 }
 size_t fsn_calq_size(const fsn_calq_t *q);
-/* Prefetch the bucket a push at time bits tb would append to. */
-void fsn_calq_hint(const fsn_calq_t *q, uint64_t tb);
 void fsn_calq_filter(fsn_calq_t *q, fsn_qkeep_fn keep, const void *ctx);
 
 /* ---- radix heap ----------------------------------------------------- */

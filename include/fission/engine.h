@@ -144,12 +144,6 @@ fsn_err_t fsn_engine_schedule(fsn_engine_t *eng, double time, int32_t priority, 
 fsn_err_t fsn_engine_post(fsn_engine_t *eng, double time, int32_t priority, uint32_t type,
                           uint32_t a);
 
-/* A hint that an event will soon be posted or scheduled at `time`: the
- * queue prefetches the memory that push will write. No effect on
- * results; costs a few instructions. (The calendar queue batches its
- * bucket writes and prefetches them itself, so a hint buys little.) */
-void fsn_engine_hint(const fsn_engine_t *eng, double time);
-
 /* Cancel a pending event. FSN_ESTATE if the handle is stale (fired,
  * cancelled, or from before a reset). O(1). A handle's generation is 32
  * bits and moves by 2 per use of its slot: a handle kept after its event
