@@ -24,7 +24,8 @@
  * already on its way to that friend. Successful shares are found by
  * geometric jumps along the friend list, so a user costs its successful
  * shares, not its degree: at T = 0.01 a user with 1000 friends costs
- * about 10 draws.
+ * about 21 draws (a jump and a delay per each of some 10 shares, and the
+ * jump past the end).
  *
  * Besides the final size, a run records each active user's generation
  * (the hop count of the chain of shares that reached it) and the time of
