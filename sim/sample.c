@@ -78,8 +78,8 @@ double fsn_sample_gamma(fsn_rng_t *r, double k) {
 
 /* ---- names --------------------------------------------------------- */
 
-static const char *const delay_names[FSN_DELAY_KIND_COUNT] = {"exponential", "lognormal",
-                                                               "gamma", "fixed"};
+static const char *const delay_names[FSN_DELAY_KIND_COUNT] = {"exponential", "lognormal", "gamma",
+                                                              "fixed"};
 static const char *const cut_names[FSN_CUT_KIND_COUNT] = {"equal", "random", "shrinking"};
 
 static int parse_name(const char *name, const char *const *names, int k) {
@@ -195,8 +195,7 @@ int64_t fsn_redpacket_grab(int64_t remaining_fen, uint32_t remaining, fsn_rng_t 
 fsn_err_t fsn_redpacket_split(int64_t total_fen, uint32_t n, fsn_rng_t *r, int64_t *out,
                               fsn_error_t *err) {
     if (n == 0)
-        return fsn_error_set(err, FSN_EINVAL,
-                             "redpacket: n = 0 claimers, expected at least 1");
+        return fsn_error_set(err, FSN_EINVAL, "redpacket: n = 0 claimers, expected at least 1");
     if (total_fen < (int64_t)n)
         return fsn_error_set(err, FSN_EINVAL,
                              "redpacket: total_fen = %lld is less than n = %u: every claimer "
@@ -235,16 +234,14 @@ fsn_err_t fsn_cut_schedule_check(const fsn_cut_schedule_t *s, fsn_error_t *err) 
         return fsn_error_set(err, FSN_EINVAL, "cut: min_cut_fen = %lld, expected >= 1 fen",
                              (long long)s->min_cut_fen);
     if ((kind == FSN_CUT_EQUAL || kind == FSN_CUT_RANDOM) && s->helpers < 1)
-        return fsn_error_set(err, FSN_EINVAL,
-                             "cut: helpers = %u, expected >= 1 for a %s schedule", s->helpers,
-                             cut_names[kind]);
+        return fsn_error_set(err, FSN_EINVAL, "cut: helpers = %u, expected >= 1 for a %s schedule",
+                             s->helpers, cut_names[kind]);
     if (kind == FSN_CUT_SHRINKING) {
         if (!(s->first_share > 0.0 && s->first_share <= 1.0))
             return fsn_error_set(err, FSN_EINVAL, "cut: first_share = %g, expected in (0, 1]",
                                  s->first_share);
         if (!(s->decay > 0.0 && s->decay <= 1.0))
-            return fsn_error_set(err, FSN_EINVAL, "cut: decay = %g, expected in (0, 1]",
-                                 s->decay);
+            return fsn_error_set(err, FSN_EINVAL, "cut: decay = %g, expected in (0, 1]", s->decay);
     }
     if ((kind == FSN_CUT_RANDOM || kind == FSN_CUT_SHRINKING) &&
         !(s->jitter >= 0.0 && s->jitter <= 1.0))

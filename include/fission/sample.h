@@ -170,10 +170,14 @@ fsn_err_t fsn_redpacket_split(int64_t total_fen, uint32_t n, fsn_rng_t *r, int64
  *              the price creeps down by min_cut_fen per helper. This is
  *              the Pinduoduo shape ("one more friend and it is free"):
  *              half the gap goes at once, the rest needs many helpers.
- *              With the defaults and a 100 CNY gap it takes about 1 050
+ *              With the defaults and a 100 CNY gap it takes about 1 340
  *              helpers on average (tests/test_sample.c measures it).
  */
-typedef enum fsn_cut_kind { FSN_CUT_EQUAL = 0, FSN_CUT_RANDOM = 1, FSN_CUT_SHRINKING = 2 } fsn_cut_kind_t;
+typedef enum fsn_cut_kind {
+    FSN_CUT_EQUAL = 0,
+    FSN_CUT_RANDOM = 1,
+    FSN_CUT_SHRINKING = 2
+} fsn_cut_kind_t;
 
 #define FSN_CUT_KIND_COUNT 3
 
