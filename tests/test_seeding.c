@@ -108,6 +108,30 @@ Test(seeding, pagerank_of_a_star_puts_the_centre_first_and_leaves_by_id) {
     fsn_csr_destroy(&g);
 }
 
+Test(seeding, pagerank_of_a_wheel_puts_the_hub_first_and_the_rim_by_id) {
+    /* Hub 20 tied to the 45 other users, who form a ring in id order.
+     * The rim users are all alike, yet PRPACK's values for them differ in
+     * the last bits (up to about 5e-17 here); they must still come in id
+     * order. */
+    enum { N = 46, HUB = 20 };
+    fsn_vid_t p[4 * N];
+    size_t k = 0;
+    fsn_vid_t rim[N - 1];
+    for (fsn_vid_t v = 0, i = 0; v < N; v++)
+        if (v != HUB) rim[i++] = v;
+    for (size_t i = 0; i < N - 1; i++) {
+        p[2 * k] = HUB, p[2 * k + 1] = rim[i], k++;
+        p[2 * k] = rim[i], p[2 * k + 1] = rim[(i + 1) % (N - 1)], k++;
+    }
+    fsn_csr_t g;
+    build(&g, N, p, k);
+    fsn_vid_t *rank = rank_of(&g, FSN_SEED_PAGERANK);
+    cr_assert_eq(rank[0], HUB);
+    for (int i = 1; i < N; i++) cr_assert_eq(rank[i], rim[i - 1], "rank[%d] = %u", i, rank[i]);
+    free(rank);
+    fsn_csr_destroy(&g);
+}
+
 Test(seeding, pagerank_weighs_ties_by_strength) {
     /* Path 0 - 1 - 2: unweighted, 0 and 2 are symmetric and 0 wins on
      * id. With a strong tie to 2 and a weak one to 0, the walk from 1
