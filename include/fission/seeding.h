@@ -61,7 +61,7 @@ int fsn_seed_kind_parse(const char *name);
  * Deterministic: users with equal keys come in increasing id order.
  *
  *   DEGREE    by degree, descending. Counting sort: O(n + max degree)
- *             time, 4 bytes per degree value of scratch. No igraph.
+ *             time, 8 bytes per degree value of scratch. No igraph.
  *   PAGERANK  igraph_pagerank (PRPACK), undirected, damping 0.85, each
  *             tie weighted by its strength tie / 255 (ties of strength 0
  *             carry no weight). Values are compared on a grid of 1e-12
@@ -69,7 +69,8 @@ int fsn_seed_kind_parse(const char *name);
  *             whose values differ only by rounding, such as the leaves of
  *             a star, are equal and come in id order. O(n log n + cost of
  *             PRPACK, about O(m) per iteration); memory: a copy of the
- *             graph in igraph, about 56 bytes per tie at peak, plus 24
+ *             graph in igraph, about 56 bytes per tie while it is built
+ *             (PRPACK then makes its own copy of the ties), plus 24
  *             bytes per user.
  *   KCORE     by coreness (igraph_coreness, Batagelj-Zaversnik), then by
  *             degree, both descending. O(n + m + max degree) time; memory
@@ -119,7 +120,7 @@ typedef struct fsn_seeding {
  * s->count), *got their number.
  *
  *   RANDOM    a uniform random subset of min(count, n) users by Floyd's
- *             algorithm: count draws from r, whatever n. The subset is
+ *             algorithm: min(count, n) draws from r. The subset is
  *             uniform; its order in out[] is not (later draws may land
  *             last). O(count).
  *   TIER      a uniform random subset of min(count, k) of the k users
@@ -127,7 +128,7 @@ typedef struct fsn_seeding {
  *             (Algorithm R) over one scan of the users: the first count
  *             tier users fill out[], then the i-th (0-based, i >= count)
  *             replaces out[j] for j uniform in [0, i] when j < count.
- *             k - count draws from r. O(n).
+ *             max(k - count, 0) draws from r. O(n).
  *   DEGREE, PAGERANK, KCORE, FILE  the first count distinct entries of
  *             list[0 .. list_len-1] (entries already taken are skipped),
  *             without touching r. O(count) for a list without repeats.
