@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include "fission/attrs.h"
+#include "fission/campaign.h"
 #include "fission/error.h"
 #include "fission/graph.h"
 
@@ -55,6 +57,49 @@ void fsn_run_cfg_default(fsn_run_cfg_t *cfg);
  */
 fsn_err_t fsn_run_cascade(const fsn_csr_t *g, const fsn_run_cfg_t *cfg, fsn_run_rep_t *out,
                           fsn_error_t *err);
+
+/* ------------------------------------------------------------------ */
+/* Campaign replicates                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The metrics of cfg->reps replicates of a campaign world. values holds
+ * reps x nmetrics numbers, row r for replicate r, in the order of names;
+ * series holds, per replicate, ncamps x FSN_SERIES_COUNT x nbins counts
+ * (fsn_world_series's layout). Owned by the result.
+ */
+typedef struct fsn_run_result {
+    uint32_t reps;
+    size_t nmetrics;
+    char (*names)[64];
+    double *values;
+    size_t ncamps, nbins;
+    uint32_t *series;
+    uint64_t *events;          /* engine events of each replicate */
+    double seconds;            /* wall time of the replicates */
+    uint32_t threads;          /* threads that ran them */
+} fsn_run_result_t;
+
+void fsn_run_result_destroy(fsn_run_result_t *res);
+
+/*
+ * Run cfg->reps replicates (cfg->reps, seed and threads are read; the
+ * cascade fields are not) of the campaigns on g. Replicate r draws
+ * everything from the stream (seed, point, r): the users' attributes
+ * (from ap), who is a customer, the random seeds, every decision. So the
+ * result is the same to the bit whatever the number of threads.
+ * Seedings by degree, PageRank or k-core are ranked once here, in the
+ * calling thread (igraph), before the threads start; a FILE seeding must
+ * come with its list. wp must have passed fsn_world_params_check.
+ * Errors: FSN_EINVAL (message), FSN_ENOMEM, a replicate's failure (the
+ * lowest failing replicate's message). Cost: reps x O(n + events) over
+ * the threads; memory per thread one world (about 60 + 12 x campaigns
+ * bytes per user plus the event queue).
+ */
+fsn_err_t fsn_run_campaigns(const fsn_csr_t *g, const fsn_attr_params_t *ap,
+                            const fsn_world_params_t *wp, const fsn_campaign_t *camps,
+                            size_t ncamps, const fsn_run_cfg_t *cfg, uint64_t point,
+                            fsn_run_result_t *res, fsn_error_t *err);
 
 /* Online cores (at least 1). */
 uint32_t fsn_run_cores(void);
