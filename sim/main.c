@@ -17,6 +17,8 @@
 #include <time.h>
 
 #include "fission/attrs.h"
+#include "fission/campaign.h"
+#include "fission/seeding.h"
 #include "fission/graph.h"
 #include "fission/rng.h"
 #include "fission/run.h"
@@ -32,7 +34,8 @@ static const char *usage_main =
     "usage: fission COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  run              run the default campaign on the default graph and print its figures\n"
+    "  run              run the default campaigns on the default graph and print their figures\n"
+    "  cascade          run the pure sharing cascade (SIR-equivalent) and print its figures\n"
     "  graph describe   build (or read) a social graph and describe it\n"
     "  help [COMMAND]   show help for a command\n"
     "  version          print the version\n"
@@ -64,11 +67,11 @@ static const char *usage_graph =
     "  --graph-seed S       generator seed (default 1)\n"
     "  --reorder            relabel users in breadth-first order (locality)\n";
 
-static const char *usage_run =
-    "usage: fission run [GRAPH OPTIONS] [--reps N] [--seed S] [--threads T]\n"
-    "                   [--first K] [--beta B] [--gamma G]\n"
+static const char *usage_cascade =
+    "usage: fission cascade [GRAPH OPTIONS] [--reps N] [--seed S] [--threads T]\n"
+    "                       [--first K] [--beta B] [--gamma G]\n"
     "\n"
-    "Runs the default campaign, the pure sharing cascade: K users get the\n"
+    "Runs the pure sharing cascade (the SIR-equivalent of docs/CASCADE.md): K users get the\n"
     "link at day 0; a user who has it shares it to each friend at rate B per\n"
     "day until losing interest at rate G per day. Prints reach, peak and\n"
     "timing with their mean, 95% interval and spread over replicates.\n"
@@ -80,6 +83,33 @@ static const char *usage_run =
     "  --first K       first sharers (default 10)\n"
     "  --beta B        share rate per friend per day (default 0.02)\n"
     "  --gamma G       rate of losing interest per day (default 1)\n"
+    "\n"
+    "The graph options of `fission help graph` choose the graph (default:\n"
+    "the WeChat-like generator, 100000 users, mean degree 50).\n";
+
+static const char *usage_run =
+    "usage: fission run [GRAPH OPTIONS] [--reps N] [--seed S] [--threads T]\n"
+    "                   [--campaign KIND]... [--seeds K] [--seeding HOW] [--tier T]\n"
+    "                   [--horizon H] [--regime R] [--all]\n"
+    "\n"
+    "Runs campaigns on the social graph: users share links in private chats,\n"
+    "group chats and Moments, friends click, join group buys, help bargains,\n"
+    "claim red packets, pay, come back and buy again (docs/MODEL.md). Prints\n"
+    "each figure's mean and 95% interval over replicates, next to the\n"
+    "article's figure where there is one (docs/METRICS.md defines them).\n"
+    "Results are identical for any --threads.\n"
+    "\n"
+    "  --reps N          replicates (default 10)\n"
+    "  --seed S          base seed of the replicate streams (default 1)\n"
+    "  --threads T       worker threads (default: all cores)\n"
+    "  --campaign KIND   link, group, bargain or redpacket; repeat for several\n"
+    "                    (default: one of each, launched together)\n"
+    "  --seeds K         users each campaign gives its first link to (default 50)\n"
+    "  --seeding HOW     random (default), degree, pagerank, kcore or tier\n"
+    "  --tier T          with --seeding tier: tier1, tier2 or tier3+\n"
+    "  --horizon H       hours simulated (default 720, 30 days)\n"
+    "  --regime R        WeChat's link policy: block, selective or ratelimit (default)\n"
+    "  --all             print every metric, not only the main ones\n"
     "\n"
     "The graph options of `fission help graph` choose the graph (default:\n"
     "the WeChat-like generator, 100000 users, mean degree 50).\n";
@@ -445,7 +475,7 @@ static void print_metric(const char *name, const char *unit, const double *x, si
            s.p05 * scale, decimals, s.p50 * scale, decimals, s.p95 * scale, unit);
 }
 
-static int cmd_run(int argc, char **argv) {
+static int cmd_cascade(int argc, char **argv) {
     graph_opts_t o;
     graph_opts_default(&o);
     fsn_run_cfg_t cfg;
@@ -453,7 +483,7 @@ static int cmd_run(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_run, stdout);
+            fputs(usage_cascade, stdout);
             return EXIT_OK;
         }
         int r = graph_opt(&o, argc, argv, &i);
@@ -463,7 +493,7 @@ static int cmd_run(int argc, char **argv) {
                                            "--gamma"};
         int known = 0;
         for (size_t k = 0; k < sizeof opts / sizeof *opts; k++) known |= !strcmp(a, opts[k]);
-        if (!known) return fail_usage("run: unknown option '%s'", a);
+        if (!known) return fail_usage("cascade: unknown option '%s'", a);
         if (i + 1 >= argc) return fail_usage("%s needs a value", a);
         const char *v = argv[++i];
         int bad;
@@ -506,7 +536,7 @@ static int cmd_run(int argc, char **argv) {
     char label[512];
     uint32_t threads = cfg.threads ? cfg.threads : fsn_run_cores();
     if (threads > cfg.reps) threads = cfg.reps; /* as fsn_run_cascade does */
-    printf("fission %s: the sharing cascade on the default graph\n", FISSION_VERSION);
+    printf("fission %s: the pure sharing cascade\n", FISSION_VERSION);
     printf("graph: %s: %u users, %llu ties (built in %.2f s)\n", graph_label(&o, label, sizeof label),
            g.n, (unsigned long long)g.m, secs);
     printf("campaign: %u first sharers; share rate %g per friend per day; interest lost at rate "
@@ -552,9 +582,220 @@ static int cmd_run(int argc, char **argv) {
     return code;
 }
 
+
+/* The article's figure for a metric, or NaN (docs/METRICS.md maps them). */
+static double article_figure(const char *name) {
+    static const struct { const char *name; double v; } fig[] = {
+        {"campaign.bargain.participation_rate", 0.17}, {"campaign.bargain.conversion_rate", 0.19},
+        {"campaign.bargain.share_rate", 0.68},         {"campaign.group.participation_rate", 0.24},
+        {"campaign.group.conversion_rate", 0.23},      {"campaign.group.share_rate", 0.57},
+        {"campaign.redpacket.participation_rate", 0.32}, {"campaign.redpacket.conversion_rate", 0.12},
+        {"campaign.redpacket.share_rate", 0.45},
+        {"pay.wechat.order_share", 0.42}, {"pay.alipay.order_share", 0.53}, {"pay.unionpay.order_share", 0.05},
+        {"pay.wechat.repurchase_rate", 0.68}, {"pay.alipay.repurchase_rate", 0.62},
+        {"pay.unionpay.repurchase_rate", 0.54}, {"pay.wechat.order_value", 285},
+        {"pay.alipay.order_value", 278}, {"pay.unionpay.order_value", 260},
+        {"pay.wechat.fixed_rate", 0.68}, {"pay.alipay.fixed_rate", 0.82},
+        {"source.wechat_link.new_user_share", 0.27}, {"source.alipay_mini.new_user_share", 0.18},
+        {"source.short_video.new_user_share", 0.22}, {"source.wechat_link.retention", 0.41},
+        {"source.alipay_mini.retention", 0.35}, {"source.short_video.retention", 0.28},
+        {"source.wechat_link.order_value", 312}, {"source.alipay_mini.order_value", 295},
+        {"source.short_video.order_value", 250}, {"source.wechat_link.age35_share", 0.68},
+        {"channel.mini_program.opens_per_month", 24}, {"channel.app.opens_per_month", 98},
+        {"channel.wechat_store.opens_per_month", 15}, {"channel.mini_program.conversion", 0.082},
+        {"channel.app.conversion", 0.125}, {"channel.wechat_store.conversion", 0.041},
+        {"channel.mini_program.order_value", 185}, {"channel.app.order_value", 320},
+        {"channel.wechat_store.order_value", 120}, {"policy.complaint_rate", 0.007},
+    };
+    for (size_t i = 0; i < sizeof fig / sizeof *fig; i++)
+        if (!strcmp(fig[i].name, name)) return fig[i].v;
+    return NAN;
+}
+
+static int is_rate(const char *name) {
+    static const char *const suffix[] = {"_rate", "_share", "conversion", "retention", "viral_coefficient"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+        size_t k = strlen(suffix[i]);
+        if (n >= k && !strcmp(name + n - k, suffix[i])) return 1;
+    }
+    return 0;
+}
+
+/* The main figures shown without --all (suffixes of metric names). */
+static int is_main(const char *name) {
+    static const char *const keep[] = {
+        ".exposed", ".participants", ".buyers", ".participation_rate", ".conversion_rate",
+        ".share_rate", ".viral_coefficient", ".net_gmv", ".fill_rate", ".success_rate",
+        ".helpers_per_success", ".claim_rate", ".order_share", ".repurchase_rate", ".order_value",
+        ".fixed_rate", ".new_user_share", ".retention", ".age35_share", ".opens_per_month",
+        ".conversion", "policy.complaint_rate"};
+    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
+        size_t n = strlen(name), k = strlen(keep[i]);
+        if (n >= k && !strcmp(name + n - k, keep[i])) return 1;
+    }
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv) {
+    graph_opts_t o;
+    graph_opts_default(&o);
+    fsn_run_cfg_t cfg;
+    fsn_run_cfg_default(&cfg);
+    cfg.reps = 10;
+    fsn_world_params_t wp;
+    fsn_world_params_default(&wp);
+    int kinds[FSN_CAMPAIGNS_MAX], nk = 0, seeding = FSN_SEED_RANDOM, tier = -1, all = 0;
+    uint32_t seeds = 50;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage_run, stdout);
+            return EXIT_OK;
+        }
+        if (!strcmp(a, "--all")) {
+            all = 1;
+            continue;
+        }
+        int r = graph_opt(&o, argc, argv, &i);
+        if (r < 0) return EXIT_USAGE;
+        if (r == 1) continue;
+        static const char *const opts[] = {"--reps", "--seed", "--threads", "--campaign", "--seeds",
+                                           "--seeding", "--tier", "--horizon", "--regime"};
+        int known = 0;
+        for (size_t k = 0; k < sizeof opts / sizeof *opts; k++) known |= !strcmp(a, opts[k]);
+        if (!known) return fail_usage("run: unknown option '%s'", a);
+        if (i + 1 >= argc) return fail_usage("%s needs a value", a);
+        const char *v = argv[++i];
+        const char *want = "positive integer";
+        int bad = 0;
+        if (!strcmp(a, "--reps")) bad = parse_u32(v, &cfg.reps) || cfg.reps < 1;
+        else if (!strcmp(a, "--seed")) bad = parse_u64(v, &cfg.seed), want = "non-negative integer";
+        else if (!strcmp(a, "--threads")) bad = parse_u32(v, &cfg.threads) || cfg.threads < 1;
+        else if (!strcmp(a, "--seeds")) bad = parse_u32(v, &seeds) || seeds < 1;
+        else if (!strcmp(a, "--horizon"))
+            bad = parse_double(v, &wp.horizon) || !(wp.horizon > 0), want = "number of hours > 0";
+        else if (!strcmp(a, "--campaign")) {
+            int k = fsn_camp_kind_parse(v);
+            bad = k < 0, want = "campaign kind: link, group, bargain or redpacket";
+            if (!bad && nk >= FSN_CAMPAIGNS_MAX) return fail_usage("--campaign: at most 16 campaigns%s", "");
+            if (!bad) kinds[nk++] = k;
+        } else if (!strcmp(a, "--seeding")) {
+            seeding = fsn_seed_kind_parse(v);
+            bad = seeding < 0 || seeding == FSN_SEED_FILE,
+            want = "seeding: random, degree, pagerank, kcore or tier";
+        } else if (!strcmp(a, "--tier")) {
+            tier = fsn_tier_parse(v);
+            bad = tier < 0, want = "tier: tier1, tier2 or tier3+";
+        } else {
+            int rg = fsn_regime_parse(v);
+            bad = rg < 0, want = "regime: block, selective or ratelimit";
+            if (!bad) wp.regime = (fsn_regime_t)rg;
+        }
+        if (bad) {
+            fprintf(stderr, "fission: %s: expected a %s, got '%s'\n", a, want, v);
+            return EXIT_USAGE;
+        }
+    }
+    if (seeding == FSN_SEED_TIER && tier < 0) return fail_usage("--seeding tier needs --tier%s", "");
+    if (tier >= 0 && seeding != FSN_SEED_TIER) return fail_usage("--tier is only for --seeding tier%s", "");
+    if (nk == 0)
+        for (int k = 0; k < FSN_CAMP_KIND_COUNT; k++) kinds[nk++] = k;
+    fsn_campaign_t camps[FSN_CAMPAIGNS_MAX];
+    for (int c = 0; c < nk; c++) {
+        fsn_campaign_default(&camps[c], (fsn_camp_kind_t)kinds[c]);
+        /* the same kind twice gets a numbered name */
+        int same = 0;
+        for (int d = 0; d < c; d++) same += kinds[d] == kinds[c];
+        if (same) snprintf(camps[c].name, sizeof camps[c].name, "%s%d", fsn_camp_kind_name(kinds[c]), same + 1);
+        camps[c].seeding.kind = (fsn_seed_kind_t)seeding;
+        camps[c].seeding.count = seeds;
+        camps[c].seeding.tier = tier < 0 ? 0 : tier;
+    }
+    fsn_csr_t g;
+    double secs;
+    int code = build_graph(&o, &g, &secs);
+    if (code) return code;
+    fsn_error_t err = {0};
+    if (fsn_world_params_check(&wp, camps, (size_t)nk, &g, &err)) {
+        fprintf(stderr, "fission: %s\n", err.msg);
+        fsn_csr_destroy(&g);
+        return EXIT_USAGE;
+    }
+    fsn_attr_params_t ap;
+    fsn_attr_params_default(&ap);
+    uint32_t threads = cfg.threads ? cfg.threads : fsn_run_cores();
+    if (threads > cfg.reps) threads = cfg.reps;
+    char label[512];
+    printf("fission %s: campaigns on the social graph\n", FISSION_VERSION);
+    printf("graph: %s: %u users, %llu ties (built in %.2f s)\n", graph_label(&o, label, sizeof label),
+           g.n, (unsigned long long)g.m, secs);
+    printf("campaigns:");
+    for (int c = 0; c < nk; c++) printf(" %s", camps[c].name);
+    printf("; %u %s seeds each; %g hours; link policy %s\n", seeds, fsn_seed_kind_name(seeding),
+           wp.horizon, fsn_regime_name(wp.regime));
+    printf("replicates: %u, seed %llu, %u threads\n", cfg.reps, (unsigned long long)cfg.seed, threads);
+    fflush(stdout);
+    fsn_run_result_t res;
+    fsn_err_t rc = fsn_run_campaigns(&g, &ap, &wp, camps, (size_t)nk, &cfg, 0, &res, &err);
+    if (rc) {
+        fprintf(stderr, "fission: %s\n", err.msg);
+        fsn_csr_destroy(&g);
+        return rc == FSN_EINVAL ? EXIT_USAGE : EXIT_RUN;
+    }
+    double *x = malloc(cfg.reps * sizeof *x), *scratch = malloc(cfg.reps * sizeof *scratch);
+    if (!x || !scratch) {
+        fprintf(stderr, "fission: out of memory\n");
+        code = EXIT_RUN;
+    } else {
+        printf("\n  %-44s %12s  %-27s %10s\n", "figure", "mean", "95% interval of mean", "article");
+        const char *section = "";
+        for (size_t k = 0; k < res.nmetrics; k++) {
+            const char *name = res.names[k];
+            if (!all && !is_main(name)) continue;
+            size_t nf = 0;
+            for (uint32_t r = 0; r < cfg.reps; r++) {
+                double v = res.values[(size_t)r * res.nmetrics + k];
+                if (isfinite(v)) x[nf++] = v;
+            }
+            /* a blank line between groups (campaign.<name>, pay, source, ...) */
+            const char *dot = strchr(name, '.');
+            if (dot && !strncmp(name, "campaign.", 9)) dot = strchr(dot + 1, '.');
+            if (dot && strncmp(name, section, (size_t)(dot - name) + 1)) {
+                printf("\n");
+                section = name;
+            }
+            double scale = is_rate(name) ? 100.0 : 1.0;
+            const char *unit = is_rate(name) ? "%" : "";
+            double art = article_figure(name);
+            char artbuf[32] = "";
+            if (isfinite(art)) snprintf(artbuf, sizeof artbuf, "%g%s", art * scale, unit);
+            if (nf == 0) {
+                printf("  %-44s %12s  %-27s %10s\n", name, "n/a", "(no denominator)", artbuf);
+                continue;
+            }
+            fsn_summary_t s;
+            fsn_stats_summarize(x, nf, scratch, &s);
+            char ci[64];
+            snprintf(ci, sizeof ci, "[%.2f, %.2f]", s.ci_lo * scale, s.ci_hi * scale);
+            printf("  %-44s %11.2f%1s  %-27s %10s\n", name, s.mean * scale, unit, ci, artbuf);
+        }
+        uint64_t events = 0;
+        for (uint32_t r = 0; r < cfg.reps; r++) events += res.events[r];
+        printf("\n%llu events in %.2f s on %u threads (%.3g events/s)\n", (unsigned long long)events,
+               res.seconds, res.threads, (double)events / res.seconds);
+    }
+    free(x);
+    free(scratch);
+    fsn_run_result_destroy(&res);
+    fsn_csr_destroy(&g);
+    return code;
+}
+
 static int cmd_help(int argc, char **argv) {
     if (argc < 1) fputs(usage_main, stdout);
     else if (!strcmp(argv[0], "run")) fputs(usage_run, stdout);
+    else if (!strcmp(argv[0], "cascade")) fputs(usage_cascade, stdout);
     else if (!strcmp(argv[0], "graph")) fputs(usage_graph, stdout);
     else if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version")) fputs(usage_main, stdout);
     else return fail_usage("help: unknown command '%s'", argv[0]);
@@ -569,6 +810,7 @@ int main(int argc, char **argv) {
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "cascade")) return cmd_cascade(argc - 2, argv + 2);
     if (!strcmp(cmd, "graph")) return cmd_graph(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
         return cmd_help(argc - 2, argv + 2);

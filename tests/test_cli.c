@@ -45,7 +45,11 @@ Test(cli, unknown_command_or_option_exits_two_with_a_message) {
     cr_assert(strstr(err, "--bogus"), "%s", err);
     cr_assert_eq(run("run --reps zero", out, sizeof out, err, sizeof err), 2);
     cr_assert(strstr(err, "--reps") && strstr(err, "zero"), "%s", err);
-    cr_assert_eq(run("run --beta -1", out, sizeof out, err, sizeof err), 2);
+    cr_assert_eq(run("cascade --beta -1", out, sizeof out, err, sizeof err), 2);
+    cr_assert_eq(run("run --campaign lottery", out, sizeof out, err, sizeof err), 2);
+    cr_assert(strstr(err, "--campaign") && strstr(err, "lottery"), "%s", err);
+    cr_assert_eq(run("run --seeding tier", out, sizeof out, err, sizeof err), 2);
+    cr_assert(strstr(err, "--tier"), "%s", err);
     cr_assert_eq(run("graph describe --gen nosuch", out, sizeof out, err, sizeof err), 2);
     cr_assert(strstr(err, "nosuch"), "%s", err);
 }
@@ -84,13 +88,13 @@ static void figures(const char *text, char *dst, size_t size) {
     dst[n] = '\0';
 }
 
-Test(cli, run_prints_the_same_figures_for_one_and_two_threads) {
+Test(cli, cascade_prints_the_same_figures_for_one_and_two_threads) {
     static char a[1 << 14], b[1 << 14];
-    cr_assert_eq(run("run --n 4000 --mean-degree 20 --reps 6 --threads 1", out, sizeof out, err,
+    cr_assert_eq(run("cascade --n 4000 --mean-degree 20 --reps 6 --threads 1", out, sizeof out, err,
                      sizeof err),
                  0, "%s", err);
     figures(out, a, sizeof a);
-    cr_assert_eq(run("run --n 4000 --mean-degree 20 --reps 6 --threads 2", out, sizeof out, err,
+    cr_assert_eq(run("cascade --n 4000 --mean-degree 20 --reps 6 --threads 2", out, sizeof out, err,
                      sizeof err),
                  0, "%s", err);
     figures(out, b, sizeof b);
@@ -98,8 +102,32 @@ Test(cli, run_prints_the_same_figures_for_one_and_two_threads) {
     cr_assert(strstr(a, "users reached"));
 }
 
+Test(cli, run_prints_the_same_campaign_figures_for_one_and_two_threads) {
+    static char a[1 << 16], b[1 << 16];
+    cr_assert_eq(run("run --n 3000 --mean-degree 20 --reps 4 --threads 1 --all", out, sizeof out, err,
+                     sizeof err),
+                 0, "%s", err);
+    figures(out, a, sizeof a);
+    cr_assert_eq(run("run --n 3000 --mean-degree 20 --reps 4 --threads 2 --all", out, sizeof out, err,
+                     sizeof err),
+                 0, "%s", err);
+    figures(out, b, sizeof b);
+    cr_assert_str_eq(a, b);
+    cr_assert(strstr(a, "campaign.group.fill_rate") && strstr(a, "pay.wechat.repurchase_rate") &&
+                  strstr(a, "policy.complaint_rate"),
+              "%s", a);
+}
+
+Test(cli, more_seeds_than_users_exits_two_naming_the_field_before_any_output) {
+    cr_assert_eq(run("run --gen er --n 10 --p 0.5 --seeds 20 --reps 1", out, sizeof out, err,
+                     sizeof err),
+                 2);
+    cr_assert(strstr(err, "seeding.count"), "%s", err);
+    cr_assert_eq(out[0], '\0', "nothing on stdout: %s", out);
+}
+
 Test(cli, more_first_sharers_than_users_exits_two_naming_first_before_any_output) {
-    cr_assert_eq(run("run --gen er --n 10 --p 0.5 --first 20 --reps 1", out, sizeof out, err,
+    cr_assert_eq(run("cascade --gen er --n 10 --p 0.5 --first 20 --reps 1", out, sizeof out, err,
                      sizeof err),
                  2);
     cr_assert(strstr(err, "--first"), "%s", err);
@@ -107,7 +135,7 @@ Test(cli, more_first_sharers_than_users_exits_two_naming_first_before_any_output
 }
 
 Test(cli, run_reports_the_threads_it_uses_not_more_than_replicates) {
-    cr_assert_eq(run("run --gen er --n 50 --p 0.1 --reps 2 --threads 100000", out, sizeof out, err,
+    cr_assert_eq(run("cascade --gen er --n 50 --p 0.1 --reps 2 --threads 100000", out, sizeof out, err,
                      sizeof err),
                  0, "%s", err);
     cr_assert(strstr(out, "replicates: 2, seed 1, 2 threads"), "%s", out);

@@ -265,7 +265,10 @@ static fsn_err_t on_click(fsn_engine_t *eng, void *model, const fsn_event_t *ev)
         return FSN_OK;
     }
     w_count_open(w, v, ch);
-    switch (camp_of(w, i)->kind) {
+    /* instances 0 .. nc-1 are the campaigns' plain links: a group,
+     * bargain or packet campaign's seed passes one on when it could not
+     * open its own (the budget is spent, or it left at the payment step) */
+    switch (i < w->nc ? FSN_CAMP_LINK : camp_of(w, i)->kind) {
     case FSN_CAMP_GROUP: return w_group_click(w, v, i, ch, trust, depth, t);
     case FSN_CAMP_BARGAIN: return w_bargain_click(w, v, i, ch, trust, depth, t);
     case FSN_CAMP_REDPACKET: return w_packet_click(w, v, i, ch, trust, depth, t);
