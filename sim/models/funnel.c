@@ -49,17 +49,20 @@ double w_part_prob(const fsn_world_t *w, uint32_t v, uint32_t c, double trust) {
     return w_logistic(z);
 }
 
-double w_buy_prob(const fsn_world_t *w, uint32_t v, int ch, double paid, double list, double trust,
-                  double shift) {
+double w_buy_prob_lp(const fsn_world_t *w, uint32_t v, int ch, double lp, double deal, double trust,
+                     double shift) {
     const fsn_world_params_t *p = &w->p;
-    double lp = log(paid / p->ref_price);
-    double z = p->buy_base + p->buy_channel[ch] + p->buy_trust * trust +
-               p->buy_deal * (1.0 - paid / list) - p->buy_price * w->u->price_sens[v] * lp;
+    double z = p->buy_base + p->buy_channel[ch] + p->buy_trust * trust + p->buy_deal * deal -
+               p->buy_price * w->u->price_sens[v] * lp + shift;
     if (ch != FSN_CH_APP && lp > 0) z -= p->buy_highprice_outside_app * lp;
     if (w->flag[v] & U_MEMBER) z += p->buy_member;
-    z += shift;
     if (p->regime == FSN_REGIME_SELECTIVE && ch == FSN_CH_MINI) z += p->selective_penalty;
     return w_logistic(z);
+}
+
+double w_buy_prob(const fsn_world_t *w, uint32_t v, int ch, double paid, double list, double trust,
+                  double shift) {
+    return w_buy_prob_lp(w, v, ch, log(paid / w->p.ref_price), 1.0 - paid / list, trust, shift);
 }
 
 void w_mark_part(fsn_world_t *w, uint32_t v, uint32_t c, uint32_t depth, double t) {

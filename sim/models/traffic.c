@@ -60,18 +60,40 @@ static int visit_channel(fsn_world_t *w, uint32_t v) {
     return FSN_CH_STORE;
 }
 
-/* One visit: open a channel, look at a product, maybe buy. */
+/* A standard normal, two per polar-method draw (the second is kept for
+ * the next visit; the pair is reset with the world, so a run does not
+ * depend on the one before). */
+static double normal(fsn_world_t *w) {
+    if (w->have_spare) {
+        w->have_spare = 0;
+        return w->spare_normal;
+    }
+    double u, v, s;
+    do {
+        u = 2.0 * fsn_rng_uniform(w->rng) - 1.0;
+        v = 2.0 * fsn_rng_uniform(w->rng) - 1.0;
+        s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    double f = sqrt(-2.0 * log(s) / s);
+    w->spare_normal = v * f;
+    w->have_spare = 1;
+    return u * f;
+}
+
+/* One visit: open a channel, look at a product, maybe buy. The price's
+ * logarithm is drawn directly (log catalogue + sigma Z), so the buy
+ * decision needs no logarithm and the price itself is computed only for
+ * a purchase. */
 static void visit(fsn_world_t *w, uint32_t v, double shift, double t) {
     const fsn_world_params_t *p = &w->p;
     int ch = visit_channel(w, v);
     w_count_open(w, v, ch);
     w->visits++;
-    double price = p->catalogue_price[ch] * exp(p->catalogue_sigma * fsn_sample_normal(w->rng));
-    int64_t fen = w_fen(price);
+    const double lp = w->log_catalogue[ch] + p->catalogue_sigma * normal(w);
+    if (!fsn_rng_bernoulli(w->rng, w_buy_prob_lp(w, v, ch, lp, 0.0, 0.0, shift))) return;
+    int64_t fen = w_fen(p->ref_price * exp(lp));
     if (fen < 1) fen = 1;
-    price = (double)fen / 100.0;
-    if (fsn_rng_bernoulli(w->rng, w_buy_prob(w, v, ch, price, price, 0.0, shift)))
-        if (w_pay(w, v, ch, -1, fen, 0.0, t, NULL) >= 0) w->visit_orders++;
+    if (w_pay(w, v, ch, -1, fen, 0.0, t, NULL) >= 0) w->visit_orders++;
 }
 
 void w_new_user(fsn_world_t *w, uint32_t v, int source, double trust, double t) {

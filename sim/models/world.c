@@ -619,6 +619,7 @@ fsn_world_t *fsn_world_new(const fsn_csr_t *g, const fsn_users_t *u, const fsn_w
     for (size_t c = 0; c < ncamps; c++)
         if (camps[c].seeding.count > maxseeds) maxseeds = camps[c].seeding.count;
     w->seedbuf = calloc(maxseeds, sizeof *w->seedbuf);
+    for (int ch = 0; ch < FSN_CH_COUNT; ch++) w->log_catalogue[ch] = log(p->catalogue_price[ch] / p->ref_price);
     w->nbins = (size_t)ceil(p->horizon / p->bin);
     if (w->nbins < 1) w->nbins = 1;
     w->series = calloc((ncamps ? ncamps : 1) * FSN_SERIES_COUNT * w->nbins, sizeof *w->series);
@@ -676,6 +677,8 @@ static void reset(fsn_world_t *w) {
     w->visits = w->visit_orders = 0;
     w->exposures = w->complaints = w->shares_limited = w->workarounds = 0;
     w->fault = FSN_OK;
+    w->have_spare = 0;
+    w->spare_normal = 0;
     fsn_engine_reset(w->eng);
 }
 

@@ -145,6 +145,10 @@ struct fsn_world {
     uint32_t global_hour, global_count;
     uint64_t customers0;
 
+    double spare_normal;      /* the polar method's second draw, if have_spare */
+    int have_spare;
+    double log_catalogue[FSN_CH_COUNT];   /* log(catalogue_price / ref_price) */
+
     /* series: [camp][series][bin] */
     uint32_t *series;
     size_t nbins;
@@ -196,6 +200,10 @@ fsn_err_t w_maybe_share(fsn_world_t *w, uint32_t u, uint32_t inst, double prob, 
 double w_buy_prob(const fsn_world_t *w, uint32_t v, int ch, double paid, double list, double trust,
                   double shift);
 double w_part_prob(const fsn_world_t *w, uint32_t v, uint32_t c, double trust);
+/* The same from lp = log(paid / ref_price) and deal = 1 - paid / list,
+ * for a caller that has them without a logarithm. */
+double w_buy_prob_lp(const fsn_world_t *w, uint32_t v, int ch, double lp, double deal, double trust,
+                     double shift);
 void w_mark_part(fsn_world_t *w, uint32_t v, uint32_t c, uint32_t depth, double t);
 int w_entry_channel(fsn_world_t *w, uint32_t v, uint32_t c);
 void w_count_open(fsn_world_t *w, uint32_t v, int ch);
