@@ -69,20 +69,26 @@ static const char *usage_graph =
 
 static const char *usage_cascade =
     "usage: fission cascade [GRAPH OPTIONS] [--reps N] [--seed S] [--threads T]\n"
-    "                       [--first K] [--beta B] [--gamma G]\n"
+    "                       [--first K] [--model sir|ic] [--beta B] [--gamma G]\n"
+    "                       [--T P] [--delay D]\n"
     "\n"
-    "Runs the pure sharing cascade (the SIR-equivalent of docs/CASCADE.md): K users get the\n"
-    "link at day 0; a user who has it shares it to each friend at rate B per\n"
-    "day until losing interest at rate G per day. Prints reach, peak and\n"
-    "timing with their mean, 95% interval and spread over replicates.\n"
-    "Results are identical for any --threads.\n"
+    "Runs a pure sharing cascade (docs/CASCADE.md), the process a campaign\n"
+    "is validated against: K users get the link at day 0. With --model sir\n"
+    "(default), a user who has it shares it to each friend at rate B per day\n"
+    "until losing interest at rate G per day; with --model ic, each friend\n"
+    "takes it up once with probability P, after a delay of mean D days.\n"
+    "Prints reach, peak, depth and timing with their mean, 95% interval and\n"
+    "spread over replicates. Results are identical for any --threads.\n"
     "\n"
     "  --reps N        replicates (default 20)\n"
     "  --seed S        base seed of the replicate streams (default 1)\n"
     "  --threads T     worker threads (default: all cores)\n"
     "  --first K       first sharers (default 10)\n"
-    "  --beta B        share rate per friend per day (default 0.02)\n"
-    "  --gamma G       rate of losing interest per day (default 1)\n"
+    "  --model M       sir (default) or ic (independent cascade)\n"
+    "  --beta B        sir: share rate per friend per day (default 0.02)\n"
+    "  --gamma G       sir: rate of losing interest per day (default 1)\n"
+    "  --T P           ic: probability a share is taken up (default 0.02)\n"
+    "  --delay D       ic: mean delay of an uptake, days (default 1)\n"
     "\n"
     "The graph options of `fission help graph` choose the graph (default:\n"
     "the WeChat-like generator, 100000 users, mean degree 50).\n";
@@ -490,25 +496,30 @@ static int cmd_cascade(int argc, char **argv) {
         if (r < 0) return EXIT_USAGE;
         if (r == 1) continue;
         static const char *const opts[] = {"--reps", "--seed", "--threads", "--first", "--beta",
-                                           "--gamma"};
+                                           "--gamma", "--model", "--T", "--delay"};
         int known = 0;
         for (size_t k = 0; k < sizeof opts / sizeof *opts; k++) known |= !strcmp(a, opts[k]);
         if (!known) return fail_usage("cascade: unknown option '%s'", a);
         if (i + 1 >= argc) return fail_usage("%s needs a value", a);
         const char *v = argv[++i];
         int bad;
+        const char *want = "positive integer";
         if (!strcmp(a, "--reps")) bad = parse_u32(v, &cfg.reps) || cfg.reps < 1;
-        else if (!strcmp(a, "--seed")) bad = parse_u64(v, &cfg.seed);
+        else if (!strcmp(a, "--seed")) bad = parse_u64(v, &cfg.seed), want = "non-negative integer";
         else if (!strcmp(a, "--threads")) bad = parse_u32(v, &cfg.threads) || cfg.threads < 1;
         else if (!strcmp(a, "--first")) bad = parse_u32(v, &cfg.first_sharers) || cfg.first_sharers < 1;
-        else if (!strcmp(a, "--beta")) bad = parse_double(v, &cfg.beta) || !(cfg.beta > 0);
-        else bad = parse_double(v, &cfg.gamma) || !(cfg.gamma > 0);
+        else if (!strcmp(a, "--beta")) bad = parse_double(v, &cfg.beta) || !(cfg.beta > 0), want = "number > 0";
+        else if (!strcmp(a, "--gamma")) bad = parse_double(v, &cfg.gamma) || !(cfg.gamma > 0), want = "number > 0";
+        else if (!strcmp(a, "--delay"))
+            bad = parse_double(v, &cfg.mean_delay) || !(cfg.mean_delay > 0), want = "number of days > 0";
+        else if (!strcmp(a, "--T"))
+            bad = parse_double(v, &cfg.T) || !(cfg.T >= 0 && cfg.T <= 1), want = "probability in [0, 1]";
+        else {
+            bad = strcmp(v, "sir") && strcmp(v, "ic"), want = "model: sir or ic";
+            cfg.model = strcmp(v, "ic") ? FSN_CASCADE_SIR : FSN_CASCADE_IC;
+        }
         if (bad) {
-            fprintf(stderr, "fission: %s: expected a %s, got '%s'\n", a,
-                    (!strcmp(a, "--beta") || !strcmp(a, "--gamma")) ? "number > 0"
-                    : !strcmp(a, "--seed")                          ? "non-negative integer"
-                                                                    : "positive integer",
-                    v);
+            fprintf(stderr, "fission: %s: expected a %s, got '%s'\n", a, want, v);
             return EXIT_USAGE;
         }
     }
@@ -539,9 +550,14 @@ static int cmd_cascade(int argc, char **argv) {
     printf("fission %s: the pure sharing cascade\n", FISSION_VERSION);
     printf("graph: %s: %u users, %llu ties (built in %.2f s)\n", graph_label(&o, label, sizeof label),
            g.n, (unsigned long long)g.m, secs);
-    printf("campaign: %u first sharers; share rate %g per friend per day; interest lost at rate "
-           "%g per day\n",
-           cfg.first_sharers, cfg.beta, cfg.gamma);
+    if (cfg.model == FSN_CASCADE_IC)
+        printf("cascade: independent cascade, %u first sharers; uptake probability %g per share, "
+               "mean delay %g days\n",
+               cfg.first_sharers, cfg.T, cfg.mean_delay);
+    else
+        printf("cascade: SIR-equivalent, %u first sharers; share rate %g per friend per day; "
+               "interest lost at rate %g per day\n",
+               cfg.first_sharers, cfg.beta, cfg.gamma);
     printf("replicates: %u, seed %llu, %u threads\n", cfg.reps, (unsigned long long)cfg.seed,
            threads);
     fsn_error_t err = {0};
@@ -562,12 +578,17 @@ static int cmd_cascade(int argc, char **argv) {
         print_metric("reach share", "% of users", x, cfg.reps, scratch, 100, 3);
         COL((double)reps[r].reached / cfg.first_sharers);
         print_metric("reach per first sharer", "users", x, cfg.reps, scratch, 1, 1);
-        COL((double)reps[r].peak_sharers);
-        print_metric("peak sharers", "users", x, cfg.reps, scratch, 1, 1);
-        COL(reps[r].t_peak);
-        print_metric("day of peak", "days", x, cfg.reps, scratch, 1, 2);
-        COL(reps[r].t_half);
-        print_metric("day half reach", "days", x, cfg.reps, scratch, 1, 2);
+        if (cfg.model == FSN_CASCADE_SIR) {
+            COL((double)reps[r].peak_sharers);
+            print_metric("peak sharers", "users", x, cfg.reps, scratch, 1, 1);
+            COL(reps[r].t_peak);
+            print_metric("day of peak", "days", x, cfg.reps, scratch, 1, 2);
+            COL(reps[r].t_half);
+            print_metric("day half reach", "days", x, cfg.reps, scratch, 1, 2);
+        } else {
+            COL((double)reps[r].depth);
+            print_metric("depth", "shares", x, cfg.reps, scratch, 1, 2);
+        }
         COL(reps[r].duration);
         print_metric("duration", "days", x, cfg.reps, scratch, 1, 2);
 #undef COL

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fission/engine.h"
+#include "fission/models/ic.h"
 #include "fission/models/sir.h"
 #include "fission/rng.h"
 
@@ -31,6 +32,9 @@ void fsn_run_cfg_default(fsn_run_cfg_t *cfg) {
     cfg->first_sharers = 10;
     cfg->beta = 0.02;
     cfg->gamma = 1.0;
+    cfg->model = FSN_CASCADE_SIR;
+    cfg->T = 0.02;
+    cfg->mean_delay = 1.0;
 }
 
 uint32_t fsn_run_cores(void) {
@@ -81,29 +85,45 @@ static void draw_first(fsn_rng_t *rng, uint32_t n, uint32_t k, uint8_t *mark, fs
 static void *worker(void *arg) {
     shared_t *sh = arg;
     const fsn_run_cfg_t *cfg = sh->cfg;
+    const int ic = cfg->model == FSN_CASCADE_IC;
     fsn_engine_t *eng = fsn_engine_new(1024);
-    fsn_sir_t *m = eng ? fsn_sir_new(sh->g, eng) : NULL;
+    fsn_sir_t *m = eng && !ic ? fsn_sir_new(sh->g, eng) : NULL;
+    fsn_ic_t *mi = eng && ic ? fsn_ic_new(sh->g, eng) : NULL;
     fsn_vid_t *first = malloc(cfg->first_sharers * sizeof *first);
     uint8_t *mark = calloc(sh->g->n, 1);
     /* A thread that cannot get its memory takes no replicate: the others
      * run them, so success does not depend on the number of threads.
      * Replicates nobody runs keep the FSN_ENOMEM they start with. */
-    while (m && first && mark) {
+    while ((m || mi) && first && mark) {
         unsigned long long r = atomic_fetch_add(&sh->next, 1ull);
         if (r >= cfg->reps) break;
         fsn_rng_t rng;
         fsn_rng_seed_stream(&rng, cfg->seed, 0, r);
         draw_first(&rng, sh->g->n, cfg->first_sharers, mark, first);
-        const fsn_sir_traj_t *tr;
-        fsn_err_t rc = fsn_sir_run(m, cfg->beta, cfg->gamma, first, cfg->first_sharers, &rng, &tr);
-        sh->rep_rc[r] = rc;
-        if (rc) continue;
-        summarise(tr, &sh->out[r]);
+        fsn_err_t rc;
+        if (ic) {
+            fsn_ic_result_t res;
+            rc = fsn_ic_run(mi, cfg->T, cfg->mean_delay, first, cfg->first_sharers, &rng, &res);
+            sh->rep_rc[r] = rc;
+            if (rc) continue;
+            fsn_run_rep_t *o = &sh->out[r];
+            memset(o, 0, sizeof *o);
+            o->reached = res.reached;
+            o->depth = res.depth;
+            o->duration = res.duration;
+        } else {
+            const fsn_sir_traj_t *tr;
+            rc = fsn_sir_run(m, cfg->beta, cfg->gamma, first, cfg->first_sharers, &rng, &tr);
+            sh->rep_rc[r] = rc;
+            if (rc) continue;
+            summarise(tr, &sh->out[r]);
+        }
         sh->out[r].events = fsn_engine_events_run(eng);
     }
     free(first);
     free(mark);
     fsn_sir_free(m);
+    fsn_ic_free(mi);
     fsn_engine_free(eng);
     return NULL;
 }
@@ -116,6 +136,13 @@ fsn_err_t fsn_run_cascade(const fsn_csr_t *g, const fsn_run_cfg_t *cfg, fsn_run_
     if (cfg->first_sharers < 1 || cfg->first_sharers > g->n)
         return fsn_error_set(err, FSN_EINVAL, "first sharers must be in [1, %u], got %u", g->n,
                              cfg->first_sharers);
+    if (cfg->model != FSN_CASCADE_SIR && cfg->model != FSN_CASCADE_IC)
+        return fsn_error_set(err, FSN_EINVAL, "unknown cascade model %d", (int)cfg->model);
+    if (cfg->model == FSN_CASCADE_IC && !(cfg->T >= 0 && cfg->T <= 1))
+        return fsn_error_set(err, FSN_EINVAL, "T must be in [0, 1], got %g", cfg->T);
+    if (cfg->model == FSN_CASCADE_IC && (!(cfg->mean_delay > 0) || !isfinite(cfg->mean_delay)))
+        return fsn_error_set(err, FSN_EINVAL, "the mean delay must be a finite number > 0, got %g",
+                             cfg->mean_delay);
     if (!(cfg->beta > 0) || !isfinite(cfg->beta))
         return fsn_error_set(err, FSN_EINVAL, "beta must be a finite number > 0, got %g", cfg->beta);
     if (!(cfg->gamma > 0) || !isfinite(cfg->gamma))

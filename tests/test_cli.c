@@ -102,6 +102,24 @@ Test(cli, cascade_prints_the_same_figures_for_one_and_two_threads) {
     cr_assert(strstr(a, "users reached"));
 }
 
+Test(cli, the_independent_cascade_runs_and_is_the_same_for_one_and_two_threads) {
+    static char a[1 << 14], b[1 << 14];
+    cr_assert_eq(run("cascade --model ic --T 0.1 --n 3000 --mean-degree 20 --reps 4 --threads 1", out,
+                     sizeof out, err, sizeof err),
+                 0, "%s", err);
+    figures(out, a, sizeof a);
+    cr_assert_eq(run("cascade --model ic --T 0.1 --n 3000 --mean-degree 20 --reps 4 --threads 2", out,
+                     sizeof out, err, sizeof err),
+                 0, "%s", err);
+    figures(out, b, sizeof b);
+    cr_assert_str_eq(a, b);
+    cr_assert(strstr(a, "depth") && !strstr(a, "peak"), "%s", a);
+    cr_assert_eq(run("cascade --model ic --T 1.5", out, sizeof out, err, sizeof err), 2);
+    cr_assert(strstr(err, "--T"), "%s", err);
+    cr_assert_eq(run("cascade --model seir", out, sizeof out, err, sizeof err), 2);
+    cr_assert(strstr(err, "seir"), "%s", err);
+}
+
 Test(cli, run_prints_the_same_campaign_figures_for_one_and_two_threads) {
     static char a[1 << 16], b[1 << 16];
     cr_assert_eq(run("run --n 3000 --mean-degree 20 --reps 4 --threads 1 --all", out, sizeof out, err,

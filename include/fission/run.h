@@ -25,6 +25,12 @@
 extern "C" {
 #endif
 
+/* Which pure cascade fsn_run_cascade runs. */
+typedef enum fsn_cascade_model {
+    FSN_CASCADE_SIR = 0,      /* Markovian SIR-equivalent (models/sir.h): beta, gamma */
+    FSN_CASCADE_IC = 1        /* independent cascade (models/ic.h): T, mean_delay */
+} fsn_cascade_model_t;
+
 typedef struct fsn_run_cfg {
     uint32_t reps;            /* replicates (>= 1) */
     uint64_t seed;            /* base seed */
@@ -32,6 +38,9 @@ typedef struct fsn_run_cfg {
     uint32_t first_sharers;   /* users given the link at t = 0 (>= 1, <= n) */
     double beta;              /* share rate per friend, per day (> 0) */
     double gamma;             /* rate of losing interest, per day (> 0) */
+    fsn_cascade_model_t model;
+    double T;                 /* IC: probability a share is taken up, [0, 1] */
+    double mean_delay;        /* IC: mean days from a share to its uptake (> 0) */
 } fsn_run_cfg_t;
 
 /* The figures of one replicate. */
@@ -40,12 +49,14 @@ typedef struct fsn_run_rep {
     uint32_t peak_sharers;    /* most users sharing at once */
     double t_peak;            /* day of the peak */
     double t_half;            /* day half of the final reach was reached */
-    double duration;          /* day the last user lost interest */
+    double duration;          /* SIR: day the last user lost interest; IC: day of the last uptake */
+    uint32_t depth;           /* IC: longest chain of shares (SIR: 0, not tracked) */
     uint64_t events;          /* engine events run */
 } fsn_run_rep_t;
 
-/* Defaults: 20 replicates, seed 1, all cores, 10 first sharers,
- * beta 0.02, gamma 1. */
+/* Defaults: 20 replicates, seed 1, all cores, 10 first sharers, SIR
+ * with beta 0.02 and gamma 1; for IC, T 0.02 and mean delay 1 day. For
+ * IC, peak_sharers, t_peak and t_half are not defined and are 0. */
 void fsn_run_cfg_default(fsn_run_cfg_t *cfg);
 
 /*
