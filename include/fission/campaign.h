@@ -2,8 +2,8 @@
  * campaign.h: the campaign world, the whole API of the mechanics.
  *
  * A world is a social graph (read-only CSR), its users' attributes and a
- * set of campaigns, run on the discrete-event engine by seven model
- * modules that share one state: the sharing funnel (share, expose,
+ * set of campaigns, run on the discrete-event engine by seven modules
+ * (six of them model tables with events of their own) that share one state: the sharing funnel (share, expose,
  * click, land in an entry channel), the group buy, the bargain, the red
  * packet, payment (method choice, the success-page nudge, refunds),
  * traffic (visits and repurchase, new users from outside sources,
@@ -244,9 +244,11 @@ typedef struct fsn_world fsn_world_t;
  * Create a world over graph g and users u (both borrowed, read-only,
  * must outlive the world; u->n == g->n), with the campaigns (copied) and
  * parameters (copied; must have passed fsn_world_params_check). Creates
- * its own engine and registers the seven model modules. Allocates all
- * per-user state (about 40 + 8 x campaigns bytes per user) and the
- * time-series bins up front. NULL and a message on failure. O(n).
+ * its own engine and registers the six model tables (payment has no
+ * events of its own: it is called by the others). Allocates all per-user
+ * state (about 30 + 4 x campaigns bytes per user, besides the users'
+ * 20 bytes of attributes and the event queue) and the time-series bins
+ * up front. NULL and a message on failure. O(n).
  */
 fsn_world_t *fsn_world_new(const fsn_csr_t *g, const fsn_users_t *u, const fsn_world_params_t *p,
                            const fsn_campaign_t *camps, size_t ncamps, fsn_error_t *err);

@@ -104,8 +104,8 @@ void fsn_run_result_destroy(fsn_run_result_t *res);
  * come with its list. wp must have passed fsn_world_params_check.
  * Errors: FSN_EINVAL (message), FSN_ENOMEM, a replicate's failure (the
  * lowest failing replicate's message). Cost: reps x O(n + events) over
- * the threads; memory per thread one world (about 60 + 12 x campaigns
- * bytes per user plus the event queue).
+ * the threads; memory per thread one world and one set of users (about
+ * 50 + 4 x campaigns bytes per user plus the event queue).
  */
 fsn_err_t fsn_run_campaigns(const fsn_csr_t *g, const fsn_attr_params_t *ap,
                             const fsn_world_params_t *wp, const fsn_campaign_t *camps,

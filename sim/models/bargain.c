@@ -46,6 +46,7 @@ static void won(fsn_world_t *w, uint32_t i, double t) {
     w->cc[c].helpers_won += in->count;
     int ch = w_entry_channel(w, in->owner, c);
     if (ch < 0) ch = FSN_CH_APP;
+    w_count_open(w, in->owner, ch);
     if (w_pay(w, in->owner, ch, (int)c, w_fen(k->floor_price), 1.0, t, NULL) >= 0)
         w->cc[c].subsidy_fen += w_fen(k->price) - w_fen(k->floor_price);
     else

@@ -131,13 +131,14 @@ static fsn_err_t expose(fsn_world_t *w, uint32_t v, uint32_t i, uint32_t c, uint
     }
     w_policy_exposure(w, 0);
     double at = t + fsn_delay_draw(&p->react_delay, w->rng);
-    if (w_policy_needs_workaround(w)) {
+    if (!w->camp[c].wechat_store && w_policy_needs_workaround(w)) {
         w->workarounds++;
         if (!fsn_rng_bernoulli(w->rng, p->workaround_pass)) {
             w->cc[c].workaround_lost++;
             return FSN_OK;
         }
         at += p->workaround_delay;
+        w->workaround_passed++;
     }
     double x = (double)depth + tie / 256.0;
     return fsn_engine_schedule(w->eng, at, 0, w->ev_click, v, i, x, NULL);
@@ -190,7 +191,9 @@ fsn_err_t w_share(fsn_world_t *w, uint32_t u, uint32_t i, double t) {
     }
     int kind = -1;
     if (via == FSN_VIA_GROUP) {
-        /* the circle of a random friend (a weak tie is no circle: retry) */
+        /* the circle of a random friend (a weak tie is no circle: retry;
+         * after four weak draws the share goes to the weak ties, a chat
+         * of acquaintances) */
         for (int tries = 0; tries < 4; tries++) {
             kind = g->kind[lo + fsn_rng_below(r, deg)];
             if (kind != FSN_TIE_WEAK) break;

@@ -36,6 +36,7 @@ fsn_err_t w_group_open(fsn_world_t *w, uint32_t u, uint32_t c, double t, uint32_
     if (w_budget_take(w, c, sub) < 0) return FSN_OK;
     int ch = w_entry_channel(w, u, c);
     if (ch < 0) ch = FSN_CH_APP;
+    w_count_open(w, u, ch);
     uint32_t i = w_inst_new(w, c, u, t);
     if (i == W_NONE) return FSN_ENOMEM;
     w_inst_t *in = &w->inst[i];

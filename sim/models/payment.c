@@ -8,8 +8,9 @@
  * The choice (T1, T6). Each channel accepts some methods (the mini-
  * program and a WeChat store take WeChat Pay only; the app takes all
  * three). A payment discount on one method, if the campaign offers it,
- * moves a user who does not prefer that method with probability equal
- * to the user's discount sensitivity (binding it on the spot with
+ * (any discount is applied whenever the method paid with is the
+ * discounted one) moves a user who does not prefer that method with
+ * probability equal to the user's discount sensitivity (binding it on the spot with
  * probability bind_on_demand if it is not bound). Otherwise the habit
  * decides: with probability stickiness the preferred method, if the
  * channel takes it; else a method drawn uniformly from those both bound
@@ -28,9 +29,11 @@
  * (traffic.c) and buy more readily (buy_member). This is the route by
  * which a payment method's habit reaches its repurchase rate.
  *
- * Money is in fen throughout. A refund reverses the campaign's order for
- * the user (its buyer and GMV figures) but not the payment counts by
- * method and channel, which count payments made.
+ * Money is in fen throughout. A refund is booked on its own (refunds,
+ * refund amount; net GMV = GMV - refunds) and takes the user out of the
+ * campaign's buyers and their order count back by one (repurchase); the
+ * campaign's orders and GMV and the payment counts by method and channel
+ * count payments made and are not reversed.
  */
 #include "world.h"
 
@@ -55,23 +58,19 @@ static int choose_method(fsn_world_t *w, uint32_t v, int ch, int *discounted) {
     const int pref = u->pref[v];
     const int d = p->pay_discount_method;
     *discounted = 0;
-    if (d >= 0 && (avail & FSN_PAY_BIT(d))) {
-        if (d == pref) {
-            if (fsn_rng_bernoulli(w->rng, u->stickiness[v])) {
-                *discounted = 1;
-                return d;
-            }
-        } else {
-            w->disc_offered[pref]++;
-            if (fsn_rng_bernoulli(w->rng, u->discount_sens[v]) &&
-                ((bound & FSN_PAY_BIT(d)) || fsn_rng_bernoulli(w->rng, p->bind_on_demand))) {
-                w->disc_taken[pref]++;
-                *discounted = 1;
-                return d;
-            }
+    if (d >= 0 && d != pref && (avail & FSN_PAY_BIT(d))) {
+        w->disc_offered[pref]++;
+        if (fsn_rng_bernoulli(w->rng, u->discount_sens[v]) &&
+            ((bound & FSN_PAY_BIT(d)) || fsn_rng_bernoulli(w->rng, p->bind_on_demand))) {
+            w->disc_taken[pref]++;
+            *discounted = 1;
+            return d;
         }
     }
-    if ((avail & FSN_PAY_BIT(pref)) && fsn_rng_bernoulli(w->rng, u->stickiness[v])) return pref;
+    if ((avail & FSN_PAY_BIT(pref)) && fsn_rng_bernoulli(w->rng, u->stickiness[v])) {
+        *discounted = pref == d;
+        return pref;
+    }
     int m = pick_bound(w, (uint8_t)(avail & bound));
     if (m >= 0) {
         *discounted = m == d;

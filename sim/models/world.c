@@ -675,7 +675,7 @@ static void reset(fsn_world_t *w) {
 #undef Z
     w->abandoned = w->nudged = w->members_made = 0;
     w->visits = w->visit_orders = 0;
-    w->exposures = w->complaints = w->shares_limited = w->workarounds = 0;
+    w->exposures = w->complaints = w->shares_limited = w->workarounds = w->workaround_passed = 0;
     w->fault = FSN_OK;
     w->have_spare = 0;
     w->spare_normal = 0;
@@ -768,10 +768,20 @@ fsn_err_t fsn_world_audit(const fsn_world_t *w, fsn_error_t *err) {
                 return fsn_error_set(err, FSN_ESTATE, "campaign %s: %llu members of failed groups, %llu refunds", k->name,
                                      (unsigned long long)members_failed, (unsigned long long)cc->refunds);
         }
-        if (cc->buyers > cc->participants + cc->seeds)
+        if (cc->buyers > cc->participants)
             return fsn_error_set(err, FSN_ESTATE, "campaign %s: more buyers than participants", k->name);
         if (k->budget > 0 && cc->committed_fen > w_fen(k->budget))
             return fsn_error_set(err, FSN_ESTATE, "campaign %s: committed %lld fen over its budget", k->name, (long long)cc->committed_fen);
+    }
+    /* under the block regime every click came through the workaround
+     * (a WeChat-store campaign's links open inside WeChat and need none) */
+    if (w->p.regime == FSN_REGIME_BLOCK) {
+        uint64_t clicked = 0;
+        for (uint32_t c = 0; c < w->nc; c++)
+            if (!w->camp[c].wechat_store) clicked += w->cc[c].clicked;
+        if (clicked > w->workaround_passed)
+            return fsn_error_set(err, FSN_ESTATE, "%llu users clicked blocked links, %llu got through the workaround",
+                                 (unsigned long long)clicked, (unsigned long long)w->workaround_passed);
     }
     /* no order without a payment: every campaign order went through
      * w_pay, which books it by method and channel as well */

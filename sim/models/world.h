@@ -2,8 +2,9 @@
  * models/world.h: the state the campaign modules share (internal).
  *
  * The seven modules of the campaign world (funnel, group, bargain,
- * redpacket, payment, traffic, policy) are separate files and separate
- * model tables on the engine, but they act on one population: a click
+ * redpacket, payment, traffic, policy) are separate files and, except
+ * payment (a service the others call), separate model tables on the
+ * engine, but they act on one population: a click
  * from the funnel becomes a group join, a join becomes a payment, a
  * payment makes a member whose visits come faster. So they share this
  * struct, and each module exposes to the others the few functions
@@ -137,7 +138,7 @@ struct fsn_world {
     uint64_t new_orders[FSN_SRC_COUNT], new_age35[FSN_SRC_COUNT], arrivals[FSN_SRC_COUNT];
     int64_t new_gmv[FSN_SRC_COUNT];
     uint64_t visits, visit_orders;
-    uint64_t exposures, complaints, shares_limited, workarounds;
+    uint64_t exposures, complaints, shares_limited, workarounds, workaround_passed;
     double level_hours[4];
     double level_since;
     int level;
