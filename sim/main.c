@@ -96,6 +96,7 @@ static const char *usage_cascade =
 static const char *usage_run =
     "usage: fission run [GRAPH OPTIONS] [--reps N] [--seed S] [--threads T]\n"
     "                   [--campaign KIND]... [--seeds K] [--seeding HOW] [--tier T]\n"
+    "                   [--seed-file PATH]\n"
     "                   [--horizon H] [--regime R] [--all]\n"
     "\n"
     "Runs campaigns on the social graph: users share links in private chats,\n"
@@ -111,8 +112,10 @@ static const char *usage_run =
     "  --campaign KIND   link, group, bargain or redpacket; repeat for several\n"
     "                    (default: one of each, launched together)\n"
     "  --seeds K         users each campaign gives its first link to (default 50)\n"
-    "  --seeding HOW     random (default), degree, pagerank, kcore or tier\n"
+    "  --seeding HOW     random (default), degree, pagerank, kcore, tier or file\n"
     "  --tier T          with --seeding tier: tier1, tier2 or tier3+\n"
+    "  --seed-file PATH  with --seeding file: user ids, one per line, in order\n"
+    "                    ('#' comments; the ids of the --file graph if it has them)\n"
     "  --horizon H       hours simulated (default 720, 30 days)\n"
     "  --regime R        WeChat's link policy: block, selective or ratelimit (default)\n"
     "  --all             print every metric, not only the main ones\n"
@@ -668,6 +671,7 @@ static int cmd_run(int argc, char **argv) {
     fsn_world_params_default(&wp);
     int kinds[FSN_CAMPAIGNS_MAX], nk = 0, seeding = FSN_SEED_RANDOM, tier = -1, all = 0;
     uint32_t seeds = 50;
+    const char *seed_file = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -682,7 +686,7 @@ static int cmd_run(int argc, char **argv) {
         if (r < 0) return EXIT_USAGE;
         if (r == 1) continue;
         static const char *const opts[] = {"--reps", "--seed", "--threads", "--campaign", "--seeds",
-                                           "--seeding", "--tier", "--horizon", "--regime"};
+                                           "--seeding", "--tier", "--horizon", "--regime", "--seed-file"};
         int known = 0;
         for (size_t k = 0; k < sizeof opts / sizeof *opts; k++) known |= !strcmp(a, opts[k]);
         if (!known) return fail_usage("run: unknown option '%s'", a);
@@ -694,6 +698,7 @@ static int cmd_run(int argc, char **argv) {
         else if (!strcmp(a, "--seed")) bad = parse_u64(v, &cfg.seed), want = "non-negative integer";
         else if (!strcmp(a, "--threads")) bad = parse_u32(v, &cfg.threads) || cfg.threads < 1;
         else if (!strcmp(a, "--seeds")) bad = parse_u32(v, &seeds) || seeds < 1;
+        else if (!strcmp(a, "--seed-file")) seed_file = v;
         else if (!strcmp(a, "--horizon"))
             bad = parse_double(v, &wp.horizon) || !(wp.horizon > 0), want = "number of hours > 0";
         else if (!strcmp(a, "--campaign")) {
@@ -703,8 +708,7 @@ static int cmd_run(int argc, char **argv) {
             if (!bad) kinds[nk++] = k;
         } else if (!strcmp(a, "--seeding")) {
             seeding = fsn_seed_kind_parse(v);
-            bad = seeding < 0 || seeding == FSN_SEED_FILE,
-            want = "seeding: random, degree, pagerank, kcore or tier";
+            bad = seeding < 0, want = "seeding: random, degree, pagerank, kcore, tier or file";
         } else if (!strcmp(a, "--tier")) {
             tier = fsn_tier_parse(v);
             bad = tier < 0, want = "tier: tier1, tier2 or tier3+";
@@ -720,6 +724,8 @@ static int cmd_run(int argc, char **argv) {
     }
     if (seeding == FSN_SEED_TIER && tier < 0) return fail_usage("--seeding tier needs --tier%s", "");
     if (tier >= 0 && seeding != FSN_SEED_TIER) return fail_usage("--tier is only for --seeding tier%s", "");
+    if (seeding == FSN_SEED_FILE && !seed_file) return fail_usage("--seeding file needs --seed-file%s", "");
+    if (seed_file && seeding != FSN_SEED_FILE) return fail_usage("--seed-file is only for --seeding file%s", "");
     if (nk == 0)
         for (int k = 0; k < FSN_CAMP_KIND_COUNT; k++) kinds[nk++] = k;
     fsn_campaign_t camps[FSN_CAMPAIGNS_MAX];
@@ -738,7 +744,22 @@ static int cmd_run(int argc, char **argv) {
     int code = build_graph(&o, &g, &secs);
     if (code) return code;
     fsn_error_t err = {0};
+    fsn_vid_t *file_ids = NULL;
+    if (seed_file) {
+        size_t count;
+        fsn_err_t frc = fsn_seed_read(seed_file, &g, &file_ids, &count, &err);
+        if (frc) {
+            fprintf(stderr, "fission: %s\n", err.msg);
+            fsn_csr_destroy(&g);
+            return frc == FSN_ENOMEM ? EXIT_RUN : EXIT_USAGE;
+        }
+        for (int c = 0; c < nk; c++) {
+            camps[c].seeding.list = file_ids;
+            camps[c].seeding.list_len = count;
+        }
+    }
     if (fsn_world_params_check(&wp, camps, (size_t)nk, &g, &err)) {
+        free(file_ids);
         fprintf(stderr, "fission: %s\n", err.msg);
         fsn_csr_destroy(&g);
         return EXIT_USAGE;
@@ -753,14 +774,18 @@ static int cmd_run(int argc, char **argv) {
            g.n, (unsigned long long)g.m, secs);
     printf("campaigns:");
     for (int c = 0; c < nk; c++) printf(" %s", camps[c].name);
-    printf("; %u %s seeds each; %g hours; link policy %s\n", seeds, fsn_seed_kind_name(seeding),
-           wp.horizon, fsn_regime_name(wp.regime));
+    if (seed_file)
+        printf("; the first %u seeds of %s (%zu users) each", seeds, seed_file, camps[0].seeding.list_len);
+    else
+        printf("; %u %s seeds each", seeds, fsn_seed_kind_name(seeding));
+    printf("; %g hours; link policy %s\n", wp.horizon, fsn_regime_name(wp.regime));
     printf("replicates: %u, seed %llu, %u threads\n", cfg.reps, (unsigned long long)cfg.seed, threads);
     fflush(stdout);
     fsn_run_result_t res;
     fsn_err_t rc = fsn_run_campaigns(&g, &ap, &wp, camps, (size_t)nk, &cfg, 0, &res, &err);
     if (rc) {
         fprintf(stderr, "fission: %s\n", err.msg);
+        free(file_ids);
         fsn_csr_destroy(&g);
         return rc == FSN_EINVAL ? EXIT_USAGE : EXIT_RUN;
     }
@@ -809,6 +834,7 @@ static int cmd_run(int argc, char **argv) {
     free(x);
     free(scratch);
     fsn_run_result_destroy(&res);
+    free(file_ids);
     fsn_csr_destroy(&g);
     return code;
 }

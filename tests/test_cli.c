@@ -144,6 +144,21 @@ Test(cli, more_seeds_than_users_exits_two_naming_the_field_before_any_output) {
     cr_assert_eq(out[0], '\0', "nothing on stdout: %s", out);
 }
 
+Test(cli, a_bad_seed_file_exits_two_naming_its_line) {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/fission_seeds_%d.txt", (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("# first links\n3\nthree\n", f);
+    fclose(f);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "run --n 500 --mean-degree 10 --reps 1 --seeding file --seed-file %s", path);
+    cr_assert_eq(run(cmd, out, sizeof out, err, sizeof err), 2);
+    remove(path);
+    cr_assert(strstr(err, path) && strstr(err, ":3:") && strstr(err, "three"), "%s", err);
+    cr_assert_eq(out[0], '\0', "nothing on stdout: %s", out);
+}
+
 Test(cli, more_first_sharers_than_users_exits_two_naming_first_before_any_output) {
     cr_assert_eq(run("cascade --gen er --n 10 --p 0.5 --first 20 --reps 1", out, sizeof out, err,
                      sizeof err),

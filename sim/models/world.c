@@ -211,6 +211,12 @@ static fsn_err_t check_campaign(const fsn_campaign_t *c, size_t i, const fsn_csr
     if (!(c->budget >= 0) || !is_fin(c->budget)) CBAD(" = %g, expected CNY >= 0 (0: unlimited)", "budget", c->budget);
     if (c->seeding.count < 1) CBAD(" = %u, expected an integer >= 1", "seeding.count", c->seeding.count);
     if (g && c->seeding.count > g->n) CBAD(" = %u, expected at most the %u users", "seeding.count", c->seeding.count, g->n);
+    if ((int)c->seeding.kind < 0 || c->seeding.kind >= FSN_SEED_KIND_COUNT)
+        CBAD(" = %d, expected a seeding kind", "seeding.kind", (int)c->seeding.kind);
+    if (c->seeding.kind == FSN_SEED_TIER && (c->seeding.tier < 0 || c->seeding.tier >= FSN_TIER_COUNT))
+        CBAD(" = %d, expected a city tier", "seeding.tier", c->seeding.tier);
+    if (c->seeding.kind == FSN_SEED_FILE && (!c->seeding.list || c->seeding.list_len == 0))
+        CBAD(": a file seeding needs its list of users", "seeding");
     if (!(c->coupon_validity > 0) || !is_fin(c->coupon_validity)) CBAD(" = %g, expected hours > 0", "coupon_validity", c->coupon_validity);
     switch (c->kind) {
     case FSN_CAMP_GROUP:
