@@ -399,3 +399,613 @@ Test(campaign, group_fill_rate_on_stars_matches_the_binomial_and_erlang_closed_f
     fsn_users_destroy(&u);
     fsn_csr_destroy(&g);
 }
+
+/* ------------------------------------------------------------------ */
+/* 4. Reproducibility                                                 */
+/* ------------------------------------------------------------------ */
+
+static size_t series_len(const fsn_world_t *w) {
+    size_t nb;
+    fsn_world_series(w, 0, 0, &nb);
+    return nb;
+}
+
+/* Copy of every series of the last run, campaign-major. */
+static uint32_t *series_copy(const fsn_world_t *w, size_t nc) {
+    size_t nb = series_len(w);
+    uint32_t *out = malloc(nc * FSN_SERIES_COUNT * nb * sizeof *out);
+    cr_assert_not_null(out);
+    for (size_t c = 0; c < nc; c++)
+        for (int s = 0; s < FSN_SERIES_COUNT; s++)
+            memcpy(out + (c * FSN_SERIES_COUNT + (size_t)s) * nb, fsn_world_series(w, c, s, NULL), nb * sizeof *out);
+    return out;
+}
+
+Test(campaign, the_same_seed_gives_the_same_metrics_and_series_to_the_bit) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 3000, 41);
+    sample_users(&u, g.n, 42);
+    fsn_campaign_t c[FSN_CAMP_KIND_COUNT];
+    size_t nc = four_campaigns(c, 50);
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 240;
+    fsn_world_t *w = make_world(&g, &u, &p, c, nc);
+    const size_t nm = fsn_world_metric_count(w), nser = nc * FSN_SERIES_COUNT * series_len(w);
+    double *a = malloc(nm * sizeof *a);
+    cr_assert_not_null(a);
+    run_world(w, 7);
+    memcpy(a, fsn_world_metrics(w), nm * sizeof *a);
+    uint32_t *sa = series_copy(w, nc);
+    uint64_t ev = fsn_world_events(w);
+    /* a different seed in between, so nothing carries over by accident */
+    run_world(w, 8);
+    int differs = memcmp(a, fsn_world_metrics(w), nm * sizeof *a) != 0;
+    uint32_t *sb = series_copy(w, nc);
+    cr_assert(differs, "seeds 7 and 8 gave the same metrics");
+    cr_assert_neq(memcmp(sa, sb, nser * sizeof *sa), 0, "seeds 7 and 8 gave the same series");
+    free(sb);
+    run_world(w, 7);
+    cr_assert_eq(memcmp(a, fsn_world_metrics(w), nm * sizeof *a), 0, "metrics differ on a rerun of seed 7");
+    sb = series_copy(w, nc);
+    cr_assert_eq(memcmp(sa, sb, nser * sizeof *sa), 0, "series differ on a rerun of seed 7");
+    cr_assert_eq(fsn_world_events(w), ev);
+    free(sb);
+    free(sa);
+    free(a);
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+Test(campaign, replicates_are_identical_on_one_and_two_threads) {
+    fsn_csr_t g;
+    wechat_graph(&g, 2000, 43);
+    fsn_campaign_t c[FSN_CAMP_KIND_COUNT];
+    size_t nc = four_campaigns(c, 30);
+    c[FSN_CAMP_GROUP].seeding.kind = FSN_SEED_DEGREE;   /* ranked before the threads start */
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 168;
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_world_params_check(&p, c, nc, &g, &err), FSN_OK, "%s", err.msg);
+    fsn_attr_params_t ap;
+    fsn_attr_params_default(&ap);
+    fsn_run_cfg_t cfg;
+    fsn_run_cfg_default(&cfg);
+    cfg.reps = 4;
+    cfg.seed = 99;
+    fsn_run_result_t r1, r2;
+    cfg.threads = 1;
+    cr_assert_eq(fsn_run_campaigns(&g, &ap, &p, c, nc, &cfg, 0, &r1, &err), FSN_OK, "%s", err.msg);
+    cfg.threads = 2;
+    cr_assert_eq(fsn_run_campaigns(&g, &ap, &p, c, nc, &cfg, 0, &r2, &err), FSN_OK, "%s", err.msg);
+    cr_assert_eq(r2.threads, 2);
+    cr_assert_eq(r1.nmetrics, r2.nmetrics);
+    cr_assert_eq(r1.nbins, r2.nbins);
+    cr_assert_eq(memcmp(r1.names, r2.names, r1.nmetrics * sizeof *r1.names), 0);
+    cr_assert_eq(memcmp(r1.values, r2.values, cfg.reps * r1.nmetrics * sizeof(double)), 0,
+                 "values differ between 1 and 2 threads");
+    cr_assert_eq(memcmp(r1.series, r2.series, cfg.reps * nc * FSN_SERIES_COUNT * r1.nbins * sizeof(uint32_t)), 0,
+                 "series differ between 1 and 2 threads");
+    cr_assert_eq(memcmp(r1.events, r2.events, cfg.reps * sizeof *r1.events), 0);
+    /* replicates differ from one another */
+    cr_assert_neq(memcmp(r1.values, r1.values + r1.nmetrics, r1.nmetrics * sizeof(double)), 0,
+                  "replicates 0 and 1 are identical");
+    fsn_run_result_destroy(&r1);
+    fsn_run_result_destroy(&r2);
+    fsn_csr_destroy(&g);
+}
+
+/* ------------------------------------------------------------------ */
+/* 5. Block regime                                                    */
+/* ------------------------------------------------------------------ */
+
+Test(campaign, blocked_links_are_clicked_only_through_the_workaround) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 3000, 51);
+    sample_users(&u, g.n, 52);
+    fsn_campaign_t c[FSN_CAMP_KIND_COUNT];
+    size_t nc = four_campaigns(c, 60);
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.regime = FSN_REGIME_BLOCK;
+    p.horizon = 120;
+    p.workaround_pass = 0;
+    fsn_world_t *w = make_world(&g, &u, &p, c, nc);
+    run_world(w, 5);
+    for (size_t k = 0; k < nc; k++) {
+        double exposed = M(w, "campaign.%s.exposed", c[k].name), seeds = c[k].seeding.count;
+        cr_assert_gt(exposed, seeds, "%s: nobody beyond the seeds was exposed", c[k].name);
+        cr_assert_eq(M(w, "campaign.%s.clicked", c[k].name), 0, "%s: a click got through", c[k].name);
+    }
+    cr_assert_gt(M(w, "policy.workarounds"), 0);
+    fsn_world_free(w);
+
+    p.workaround_pass = 1;
+    w = make_world(&g, &u, &p, c, nc);
+    run_world(w, 5);
+    double clicks = 0;
+    for (size_t k = 0; k < nc; k++) clicks += M(w, "campaign.%s.clicked", c[k].name);
+    cr_assert_gt(clicks, 0, "no click with a workaround that always passes");
+    cr_assert_geq(M(w, "policy.workarounds"), clicks, "%g workarounds for %g clicks", M(w, "policy.workarounds"), clicks);
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_world_audit(w, &err), FSN_OK, "%s", err.msg);
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/* ------------------------------------------------------------------ */
+/* 6. Budget                                                          */
+/* ------------------------------------------------------------------ */
+
+Test(campaign, a_group_budget_is_never_overspent_and_limits_the_groups) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 3000, 61);
+    sample_users(&u, g.n, 62);
+    /* groups of two, so that many fill and book their subsidy */
+    fsn_campaign_t c;
+    fsn_campaign_default(&c, FSN_CAMP_GROUP);
+    c.seeding.count = 60;
+    c.group_size = 2;
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 240;
+    fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 6);
+    const double open_free = M(w, "campaign.group.groups_opened");
+    const double subsidy_free = M(w, "campaign.group.subsidy");
+    fsn_world_free(w);
+    /* a group commits (199 - 149) x 2 = 100 CNY: room for 10 at a time */
+    c.budget = 1000;
+    w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 6);
+    const double opened = M(w, "campaign.group.groups_opened"), subsidy = M(w, "campaign.group.subsidy");
+    cr_log_info("budget %g: %g groups, subsidy %g; unlimited: %g groups, subsidy %g", c.budget, opened, subsidy,
+                open_free, subsidy_free);
+    cr_assert_gt(subsidy_free, c.budget, "the unlimited campaign spends less than the budget: nothing to limit");
+    cr_assert_gt(subsidy, 0, "no group filled under the budget");
+    cr_assert_leq(subsidy, c.budget, "subsidy %g over the budget %g", subsidy, c.budget);
+    cr_assert_leq(w->cc[0].committed_fen, w_fen(c.budget));
+    cr_assert_lt(opened, open_free, "%g groups with a budget, %g without", opened, open_free);
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_world_audit(w, &err), FSN_OK, "%s", err.msg);
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/*
+ * A seed whose group, bargain or packet cannot open (here: a budget of
+ * 1 CNY is below one instance's commitment) considers the product at
+ * list price and passes on the campaign's own link, instance c, which is
+ * no group, bargain or packet. A click on it must not be taken for a
+ * join, a help or a claim: that instance has no member slots, no owner
+ * and no money. Every receiver notices and clicks (Moments only,
+ * attention and click 1), so the path is taken many times.
+ */
+static void check_fallback(fsn_camp_kind_t kind, const char *opened) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 1000, 65);
+    sample_users(&u, g.n, 66);
+    fsn_campaign_t c;
+    fsn_campaign_default(&c, kind);
+    c.seeding.count = 20;
+    c.budget = 1;
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 48;
+    p.via_prob[0] = 0, p.via_prob[1] = 0, p.via_prob[2] = 1;
+    p.attention[FSN_VIA_MOMENTS] = 1;
+    p.click[FSN_VIA_MOMENTS] = 1;
+    p.trust_floor = 1;
+    p.share_initiator[FSN_CAMP_LINK] = 1;
+    p.part_base[kind] = 40;
+    p.bind_on_demand = 1;
+    fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 65);
+    const char *N = c.name;
+    cr_assert_eq(M(w, "campaign.%s.%s", N, opened), 0, "%s: one opened on a budget of 1 CNY", N);
+    cr_assert_gt(M(w, "campaign.%s.clicked", N), 0, "%s: nobody clicked the fallback link", N);
+    cr_assert_eq(w->inst[0].count, 0, "%s: the campaign's own link took %u joins, helps or claims", N, w->inst[0].count);
+    cr_assert_eq(w->inst[0].fen, 0, "%s: the campaign's own link holds %lld fen", N, (long long)w->inst[0].fen);
+    cr_assert_eq(w->nmem, 0, "%s: member slots taken without a group", N);
+    cr_assert_eq(w->cc[0].claims, 0, "%s: %llu claims without a packet", N, (unsigned long long)w->cc[0].claims);
+    cr_assert_eq(w->cc[0].filled, 0, "%s: %llu filled or won without an instance", N,
+                 (unsigned long long)w->cc[0].filled);
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_world_audit(w, &err), FSN_OK, "%s: %s", N, err.msg);
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+Test(campaign, a_click_on_a_group_campaigns_fallback_link_joins_no_group) {
+    check_fallback(FSN_CAMP_GROUP, "groups_opened");
+}
+
+Test(campaign, a_click_on_a_bargain_campaigns_fallback_link_helps_no_bargain) {
+    check_fallback(FSN_CAMP_BARGAIN, "bargains_opened");
+}
+
+Test(campaign, a_click_on_a_redpacket_campaigns_fallback_link_claims_nothing) {
+    check_fallback(FSN_CAMP_REDPACKET, "packets_sent");
+}
+
+/* ------------------------------------------------------------------ */
+/* 7. Coupons                                                         */
+/* ------------------------------------------------------------------ */
+
+Test(campaign, failed_groups_issue_coupons_and_reshared_coupons_open_groups) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 3000, 71);
+    sample_users(&u, g.n, 72);
+    fsn_campaign_t c;
+    fsn_campaign_default(&c, FSN_CAMP_GROUP);
+    c.seeding.count = 60;
+    c.group_deadline = 2;
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 72;
+    p.coupon_reshare = 0;
+    fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 7);
+    const double refunds = M(w, "campaign.group.refunds"), issued = M(w, "campaign.group.coupons_issued");
+    const double open0 = M(w, "campaign.group.groups_opened");
+    cr_assert_lt(M(w, "campaign.group.fill_rate"), 1.0, "no group failed");
+    cr_assert_gt(refunds, 0);
+    cr_assert_eq(issued, refunds, "%g coupons for %g refunded members", issued, refunds);
+    cr_assert_eq(M(w, "campaign.group.coupons_used"), 0, "a coupon was used without a reshare");
+    fsn_world_free(w);
+
+    p.coupon_reshare = 1;
+    w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 7);
+    const double open1 = M(w, "campaign.group.groups_opened");
+    cr_log_info("groups opened: %g without coupon reshare, %g with", open0, open1);
+    cr_assert_gt(open1, open0, "coupon holders opened no group");
+    cr_assert_gt(M(w, "campaign.group.coupons_used"), 0);
+    cr_assert_eq(M(w, "campaign.group.coupons_issued"), M(w, "campaign.group.refunds"));
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_world_audit(w, &err), FSN_OK, "%s", err.msg);
+    fsn_world_free(w);
+
+    /* no coupon value: refunds but no coupons */
+    c.coupon_value = 0;
+    w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 7);
+    cr_assert_gt(M(w, "campaign.group.refunds"), 0);
+    cr_assert_eq(M(w, "campaign.group.coupons_issued"), 0);
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/* ------------------------------------------------------------------ */
+/* 8. Rate limit                                                      */
+/* ------------------------------------------------------------------ */
+
+Test(campaign, a_per_user_rate_limit_stops_shares) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 3000, 81);
+    sample_users(&u, g.n, 82);
+    /* every campaign seeded at the same best-connected users, who then
+     * share four links in their first hour */
+    fsn_vid_t *rank = malloc(g.n * sizeof *rank);
+    cr_assert_not_null(rank);
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_seed_rank(&g, FSN_SEED_DEGREE, rank, &err), FSN_OK, "%s", err.msg);
+    fsn_campaign_t c[FSN_CAMP_KIND_COUNT];
+    size_t nc = four_campaigns(c, 50);
+    for (size_t k = 0; k < nc; k++) {
+        c[k].seeding.kind = FSN_SEED_DEGREE;
+        c[k].seeding.list = rank;
+        c[k].seeding.list_len = g.n;
+    }
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 120;
+    p.whitelist = 0;
+    double shares[2], limited[2];
+    const uint32_t limits[2] = {0, 1};
+    for (int j = 0; j < 2; j++) {
+        p.rate_limit_user = limits[j];
+        fsn_world_t *w = make_world(&g, &u, &p, c, nc);
+        run_world(w, 8);
+        shares[j] = 0;
+        for (size_t k = 0; k < nc; k++) shares[j] += M(w, "campaign.%s.shares_sent", c[k].name);
+        limited[j] = M(w, "policy.shares_limited");
+        fsn_world_free(w);
+    }
+    cr_log_info("shares: %g unlimited, %g at 1 an hour (%g limited)", shares[0], shares[1], limited[1]);
+    cr_assert_eq(limited[0], 0, "shares limited without a limit");
+    cr_assert_gt(limited[1], 0, "no share limited at 1 an hour");
+    cr_assert_lt(shares[1], shares[0]);
+    free(rank);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/* ------------------------------------------------------------------ */
+/* 9. Whitelist                                                       */
+/* ------------------------------------------------------------------ */
+
+Test(campaign, complaints_tighten_the_whitelist_and_silence_keeps_it_open) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 3000, 91);
+    sample_users(&u, g.n, 92);
+    fsn_campaign_t c[FSN_CAMP_KIND_COUNT];
+    size_t nc = four_campaigns(c, 60);
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 240;
+    p.whitelist = 1;
+    p.review_interval = 12;
+    p.tighten_above = 0.01;
+    p.loosen_below = 0.001;
+    p.complaint = 1;
+    fsn_world_t *w = make_world(&g, &u, &p, c, nc);
+    run_world(w, 9);
+    double up = M(w, "policy.hours_at_level1") + M(w, "policy.hours_at_level2");
+    cr_log_info("complaint 1: rate %g, level %g, %g hours above 0", M(w, "policy.complaint_rate"),
+                M(w, "policy.level_final"), up);
+    cr_assert_gt(M(w, "policy.complaint_rate"), p.tighten_above);
+    cr_assert(M(w, "policy.level_final") > 0 || up > 0, "the level never rose");
+    cr_assert_float_eq(M(w, "policy.hours_at_level0") + up, p.horizon, 1e-9, "level hours do not sum to the horizon");
+    fsn_world_free(w);
+
+    p.complaint = 0;
+    w = make_world(&g, &u, &p, c, nc);
+    run_world(w, 9);
+    cr_assert_eq(M(w, "policy.complaint_rate"), 0);
+    cr_assert_eq(M(w, "policy.level_final"), 0);
+    cr_assert_float_eq(M(w, "policy.hours_at_level0"), p.horizon, 1e-9);
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/* ------------------------------------------------------------------ */
+/* 10. Payment                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A 30 CNY discount for Alipay, payable in every channel. A user who
+ * does not prefer Alipay switches with probability equal to the user's
+ * discount sensitivity, so Alipay's share of orders rises. Same seed,
+ * same population. The shares are proportions of N0 and N1 orders; the
+ * rise must exceed 5 SE = 5 sqrt(p0 (1 - p0) / N0 + p1 (1 - p1) / N1).
+ */
+Test(campaign, a_payment_discount_raises_that_methods_order_share) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 5000, 101);
+    sample_users(&u, g.n, 102);
+    fsn_campaign_t c[FSN_CAMP_KIND_COUNT];
+    size_t nc = four_campaigns(c, 60);
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 240;
+    for (int ch = 0; ch < FSN_CH_COUNT; ch++) p.channel_methods[ch] = FSN_PAY_MASK_ALL;
+    double share[2], n[2];
+    for (int j = 0; j < 2; j++) {
+        p.pay_discount_method = j ? FSN_PAY_ALIPAY : -1;
+        p.pay_discount = j ? 30 : 0;
+        fsn_world_t *w = make_world(&g, &u, &p, c, nc);
+        run_world(w, 10);
+        share[j] = M(w, "pay.alipay.order_share");
+        n[j] = M(w, "all.orders");
+        for (int m = 0; m < FSN_PAY_COUNT; m++) {
+            double fr = M(w, "pay.%s.fixed_rate", fsn_pay_name(m));
+            cr_assert(is_rate(fr), "pay.%s.fixed_rate = %g", fsn_pay_name(m), fr);
+        }
+        if (j) {
+            double take = M(w, "pay.wechat.discount_take_rate");
+            cr_assert(is_rate(take) && take > 0, "pay.wechat.discount_take_rate = %g", take);
+        }
+        fsn_error_t err = {0};
+        cr_assert_eq(fsn_world_audit(w, &err), FSN_OK, "%s", err.msg);
+        fsn_world_free(w);
+    }
+    double se = sqrt(share[0] * (1 - share[0]) / n[0] + share[1] * (1 - share[1]) / n[1]);
+    cr_log_info("alipay order share %.4f of %g orders without, %.4f of %g with the discount (SE %.4f)", share[0],
+                n[0], share[1], n[1], se);
+    cr_assert_gt(share[1] - share[0], 5 * se, "share %g -> %g, SE %g", share[0], share[1], se);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/* ------------------------------------------------------------------ */
+/* 11. Seeding strategies                                             */
+/* ------------------------------------------------------------------ */
+
+/* Mean of a metric over the replicates of a result. */
+static double rep_mean(const fsn_run_result_t *r, const char *name) {
+    long k = -1;
+    for (size_t i = 0; i < r->nmetrics; i++)
+        if (strcmp(r->names[i], name) == 0) k = (long)i;
+    cr_assert_geq(k, 0, "no metric %s", name);
+    double s = 0;
+    for (uint32_t j = 0; j < r->reps; j++) s += r->values[(size_t)j * r->nmetrics + (size_t)k];
+    return s / r->reps;
+}
+
+/*
+ * On a Barabasi-Albert graph (3000 users, 2 ties each: degrees from 2 to
+ * about 100) ten seeds of a plain link chosen by degree or PageRank reach
+ * the hubs' hundreds of friends; ten random seeds have about 4 friends
+ * each. Means over 4 replicates; the gap is an order of magnitude, far
+ * beyond the replicate noise.
+ */
+Test(campaign, degree_and_pagerank_seeds_reach_more_users_than_random_ones) {
+    fsn_gen_params_t gp;
+    fsn_gen_params_default(&gp, FSN_GEN_BARABASI);
+    gp.n = 3000;
+    gp.m = 2;
+    gp.seed = 111;
+    fsn_csr_t g;
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_graph_generate(&g, &gp, &err), FSN_OK, "%s", err.msg);
+    fsn_attr_params_t ap;
+    fsn_attr_params_default(&ap);
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 120;
+    fsn_run_cfg_t cfg;
+    fsn_run_cfg_default(&cfg);
+    cfg.reps = 4;
+    cfg.seed = 5;
+    cfg.threads = 2;
+    const fsn_seed_kind_t kinds[] = {FSN_SEED_RANDOM, FSN_SEED_DEGREE, FSN_SEED_PAGERANK, FSN_SEED_KCORE};
+    double exposed[4];
+    for (int j = 0; j < 4; j++) {
+        fsn_campaign_t c;
+        fsn_campaign_default(&c, FSN_CAMP_LINK);
+        c.seeding.kind = kinds[j];
+        c.seeding.count = 10;
+        cr_assert_eq(fsn_world_params_check(&p, &c, 1, &g, &err), FSN_OK, "%s", err.msg);
+        fsn_run_result_t r;
+        cr_assert_eq(fsn_run_campaigns(&g, &ap, &p, &c, 1, &cfg, 0, &r, &err), FSN_OK, "%s: %s",
+                     fsn_seed_kind_name(kinds[j]), err.msg);
+        exposed[j] = rep_mean(&r, "campaign.link.exposed");
+        fsn_run_result_destroy(&r);
+    }
+    cr_log_info("mean exposed: random %g, degree %g, pagerank %g, kcore %g", exposed[0], exposed[1], exposed[2],
+                exposed[3]);
+    cr_assert_gt(exposed[1], 2 * exposed[0], "degree %g vs random %g", exposed[1], exposed[0]);
+    cr_assert_gt(exposed[2], 2 * exposed[0], "pagerank %g vs random %g", exposed[2], exposed[0]);
+    cr_assert_geq(exposed[3], 10, "kcore seeding did not run");
+    fsn_csr_destroy(&g);
+}
+
+/* Seeds of a tier seeding, as the launch event marks them. */
+Test(campaign, a_tier_seeding_seeds_only_users_of_that_tier) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 3000, 113);
+    sample_users(&u, g.n, 114);
+    uint32_t in_tier = 0;
+    for (uint32_t v = 0; v < g.n; v++) in_tier += u.tier[v] == FSN_TIER_1;
+    cr_assert_gt(in_tier, 100);
+    fsn_campaign_t c[2];
+    fsn_campaign_default(&c[0], FSN_CAMP_LINK);
+    fsn_campaign_default(&c[1], FSN_CAMP_GROUP);
+    for (int k = 0; k < 2; k++) {
+        c[k].seeding.kind = FSN_SEED_TIER;
+        c[k].seeding.tier = FSN_TIER_1;
+        c[k].seeding.count = 80;
+    }
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 48;
+    fsn_world_t *w = make_world(&g, &u, &p, c, 2);
+    for (uint64_t s = 1; s <= 3; s++) {
+        run_world(w, s);
+        for (uint32_t k = 0; k < 2; k++) {
+            uint32_t seeds = 0;
+            for (uint32_t v = 0; v < g.n; v++)
+                if (w->uc[(size_t)v * w->nc + k] & UC_SEED) {
+                    seeds++;
+                    cr_assert_eq(u.tier[v], FSN_TIER_1, "seed %u of %s is in tier %u", v, c[k].name, u.tier[v]);
+                }
+            cr_assert_eq(seeds, 80);
+            cr_assert_eq(w->cc[k].seeds, 80);
+        }
+    }
+    fsn_world_free(w);
+    /* and through the replicate driver */
+    fsn_attr_params_t ap;
+    fsn_attr_params_default(&ap);
+    fsn_run_cfg_t cfg;
+    fsn_run_cfg_default(&cfg);
+    cfg.reps = 2;
+    cfg.threads = 1;
+    fsn_run_result_t r;
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_run_campaigns(&g, &ap, &p, c, 2, &cfg, 0, &r, &err), FSN_OK, "%s", err.msg);
+    cr_assert_geq(rep_mean(&r, "campaign.link.exposed"), 80);
+    fsn_run_result_destroy(&r);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/* ------------------------------------------------------------------ */
+/* 12. Parameter checks                                               */
+/* ------------------------------------------------------------------ */
+
+static void expect_rejected(fsn_world_params_t *p, const fsn_campaign_t *c, size_t nc, const fsn_csr_t *g,
+                            const char *field) {
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_world_params_check(p, c, nc, g, &err), FSN_EINVAL, "%s was accepted", field);
+    cr_assert_not_null(strstr(err.msg, field), "message \"%s\" does not name %s", err.msg, field);
+}
+
+Test(campaign, parameter_checks_reject_bad_values_naming_the_field) {
+    fsn_csr_t g;
+    wechat_graph(&g, 500, 121);
+    fsn_campaign_t c[FSN_CAMP_KIND_COUNT];
+    size_t nc = four_campaigns(c, 20);
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_world_params_check(&p, c, nc, &g, &err), FSN_OK, "defaults rejected: %s", err.msg);
+
+    fsn_world_params_t q = p;
+    q.click[1] = 1.5;
+    expect_rejected(&q, c, nc, &g, "behaviour.click[1]");
+    q = p;
+    q.via_prob[0] = 0.9;
+    expect_rejected(&q, c, nc, &g, "behaviour.via_prob");
+    q = p;
+    q.part_base[2] = NAN;
+    expect_rejected(&q, c, nc, &g, "behaviour.part_base[2]");
+    q = p;
+    q.horizon = 0;
+    expect_rejected(&q, c, nc, &g, "behaviour.horizon");
+    q = p;
+    q.loosen_below = 0.5;
+    expect_rejected(&q, c, nc, &g, "behaviour.loosen_below");
+    q = p;
+    q.channel_methods[2] = 0;
+    expect_rejected(&q, c, nc, &g, "behaviour.channel_methods[2]");
+    q = p;
+    q.pay_discount_method = FSN_PAY_COUNT;
+    expect_rejected(&q, c, nc, &g, "behaviour.pay_discount_method");
+    q = p;
+    q.react_delay.mean = -1;
+    expect_rejected(&q, c, nc, &g, "behaviour.react_delay");
+
+    fsn_campaign_t d[FSN_CAMP_KIND_COUNT];
+    memcpy(d, c, sizeof d);
+    d[1].group_size = 1;
+    expect_rejected(&p, d, nc, &g, "campaigns[1].group_size");
+    memcpy(d, c, sizeof d);
+    d[1].group_price = d[1].price + 1;
+    expect_rejected(&p, d, nc, &g, "campaigns[1].group_price");
+    memcpy(d, c, sizeof d);
+    d[2].floor_price = d[2].price;
+    expect_rejected(&p, d, nc, &g, "campaigns[2].floor_price");
+    memcpy(d, c, sizeof d);
+    d[3].packet_total = 0.05;   /* less than a fen for each of 10 claimers */
+    expect_rejected(&p, d, nc, &g, "campaigns[3].packet_total");
+    memcpy(d, c, sizeof d);
+    d[0].seeding.count = g.n + 1;
+    expect_rejected(&p, d, nc, &g, "campaigns[0].seeding.count");
+    memcpy(d, c, sizeof d);
+    snprintf(d[2].name, sizeof d[2].name, "%s", d[0].name);
+    expect_rejected(&p, d, nc, &g, "campaigns[2].name");
+    cr_assert_eq(fsn_world_params_check(&p, d, nc, &g, &err), FSN_EINVAL);
+    cr_assert_not_null(strstr(err.msg, "campaigns[0]"), "the duplicate's first use is not named: %s", err.msg);
+    memcpy(d, c, sizeof d);
+    snprintf(d[1].name, sizeof d[1].name, "a b");
+    expect_rejected(&p, d, nc, &g, "campaigns[1].name");
+    fsn_csr_destroy(&g);
+}
