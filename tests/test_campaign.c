@@ -580,6 +580,39 @@ Test(campaign, a_group_budget_is_never_overspent_and_limits_the_groups) {
 }
 
 /*
+ * The campaign pays for a payment discount as well (it is booked as the
+ * campaign's subsidy), so the budget must bound it too: with a 30 CNY
+ * WeChat Pay discount on top of the group subsidy, the subsidy booked
+ * must still stay within the budget.
+ */
+Test(campaign, payment_discounts_do_not_push_the_subsidy_over_the_budget) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 3000, 61);
+    sample_users(&u, g.n, 62);
+    fsn_campaign_t c;
+    fsn_campaign_default(&c, FSN_CAMP_GROUP);
+    c.seeding.count = 60;
+    c.group_size = 2;
+    c.budget = 1000;
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 240;
+    p.pay_discount_method = FSN_PAY_WECHAT;
+    p.pay_discount = 30;
+    fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 6);
+    const double subsidy = M(w, "campaign.group.subsidy");
+    cr_log_info("budget %g with a 30 CNY discount: subsidy %g, %g groups", c.budget, subsidy,
+                M(w, "campaign.group.groups_opened"));
+    cr_assert_gt(subsidy, 0);
+    cr_assert_leq(subsidy, c.budget, "subsidy %g over the budget %g", subsidy, c.budget);
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/*
  * A seed whose group, bargain or packet cannot open (here: a budget of
  * 1 CNY is below one instance's commitment) considers the product at
  * list price and passes on the campaign's own link, instance c, which is
