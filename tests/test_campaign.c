@@ -533,6 +533,10 @@ Test(campaign, blocked_links_are_clicked_only_through_the_workaround) {
     cr_assert_geq(M(w, "policy.workarounds"), clicks, "%g workarounds for %g clicks", M(w, "policy.workarounds"), clicks);
     fsn_error_t err = {0};
     cr_assert_eq(fsn_world_audit(w, &err), FSN_OK, "%s", err.msg);
+    /* the audit catches a click that did not come through the workaround */
+    w->cc[0].clicked += w->workaround_passed + 1;
+    cr_assert_eq(fsn_world_audit(w, &err), FSN_ESTATE, "the audit missed a click on a blocked link");
+    w->cc[0].clicked -= w->workaround_passed + 1;
     fsn_world_free(w);
     fsn_users_destroy(&u);
     fsn_csr_destroy(&g);
@@ -1037,6 +1041,13 @@ Test(campaign, parameter_checks_reject_bad_values_naming_the_field) {
     expect_rejected(&p, d, nc, &g, "campaigns[2].name");
     cr_assert_eq(fsn_world_params_check(&p, d, nc, &g, &err), FSN_EINVAL);
     cr_assert_not_null(strstr(err.msg, "campaigns[0]"), "the duplicate's first use is not named: %s", err.msg);
+    memcpy(d, c, sizeof d);
+    d[3].seeding.kind = FSN_SEED_TIER;
+    d[3].seeding.tier = FSN_TIER_COUNT;
+    expect_rejected(&p, d, nc, &g, "campaigns[3].seeding.tier");
+    memcpy(d, c, sizeof d);
+    d[1].seeding.kind = FSN_SEED_FILE;
+    expect_rejected(&p, d, nc, &g, "campaigns[1].seeding");
     memcpy(d, c, sizeof d);
     snprintf(d[1].name, sizeof d[1].name, "a b");
     expect_rejected(&p, d, nc, &g, "campaigns[1].name");
