@@ -109,6 +109,16 @@ static void check_invariants(const fsn_world_t *w, const fsn_campaign_t *c, size
             double x = M(w, "campaign.%s.%s", N, rates[j]);
             cr_assert(is_rate(x), "%s: campaign.%s.%s = %g", ctx, N, rates[j], x);
         }
+        /* each series sums to its counter */
+        const char *counter[FSN_SERIES_COUNT] = {"exposed", "participants", "orders", "shares_sent"};
+        for (int sr = 0; sr < FSN_SERIES_COUNT; sr++) {
+            size_t nb;
+            const uint32_t *x = fsn_world_series(w, k, sr, &nb);
+            double sum = 0;
+            for (size_t b = 0; b < nb; b++) sum += x[b];
+            cr_assert_eq(sum, M(w, "campaign.%s.%s", N, counter[sr]), "%s: the %s series of %s sums to %g", ctx,
+                         counter[sr], N, sum);
+        }
         double orders = M(w, "campaign.%s.orders", N), gmv = M(w, "campaign.%s.gmv", N);
         if (c[k].kind == FSN_CAMP_REDPACKET) {
             double sent = M(w, "campaign.%s.packets_sent", N);
@@ -276,8 +286,10 @@ enum { STARS = 2000, LEAVES = 100 };
 
 /*
  * 2000 disjoint stars of 100 leaves; one group campaign seeded at every
- * centre. The centre opens a group (its payment cannot fail: every
- * channel takes every method and a missing method is always bound) and
+ * centre. The centre opens a group (no payment can fail: every channel
+ * takes every method, and a user's preferred method is always among the
+ * bound ones, so choose_method in payment.c finds a bound and accepted
+ * method before it ever reaches the "leave" draw; asserted below) and
  * shares it once by Moments (share_initiator 1, via Moments only,
  * attention 1), so every leaf is exposed exactly once and clicks with
  * probability c (trust_floor 1: tie strength does not matter; no earlier
