@@ -119,9 +119,13 @@ fsn_err_t fsn_run_campaigns(const fsn_csr_t *g, const fsn_attr_params_t *ap,
             rc = fsn_error_set(err, FSN_EINVAL, "campaigns[%zu].seeding: a file seeding without its list", c);
         }
     }
+    /* the parameters as the worlds will use them: checked, the delay
+     * prepared (a caller that skipped the check gets the message here) */
+    fsn_world_params_t wpc = *wp;
+    if (!rc) rc = fsn_world_params_check(&wpc, camp, ncamps, g, err);
     uint32_t nt = cfg->threads ? cfg->threads : fsn_run_cores();
     if (nt > cfg->reps) nt = cfg->reps;
-    shared_t sh = {.g = g, .ap = ap, .wp = wp, .camps = camp, .nc = ncamps, .cfg = cfg, .point = point, .res = res};
+    shared_t sh = {.g = g, .ap = ap, .wp = &wpc, .camps = camp, .nc = ncamps, .cfg = cfg, .point = point, .res = res};
     atomic_init(&sh.next, 0ull);
     pthread_t *tid = NULL;
     if (!rc) {
@@ -129,7 +133,7 @@ fsn_err_t fsn_run_campaigns(const fsn_csr_t *g, const fsn_attr_params_t *ap,
         fsn_users_t probe_u;
         fsn_world_t *probe = NULL;
         if (!fsn_users_init(&probe_u, g->n, err)) {
-            probe = fsn_world_new(g, &probe_u, wp, camp, ncamps, err);
+            probe = fsn_world_new(g, &probe_u, &wpc, camp, ncamps, err);
             if (probe) {
                 res->nmetrics = fsn_world_metric_count(probe);
                 res->names = calloc(res->nmetrics, sizeof *res->names);

@@ -101,7 +101,9 @@ void fsn_run_result_destroy(fsn_run_result_t *res);
  * result is the same to the bit whatever the number of threads.
  * Seedings by degree, PageRank or k-core are ranked once here, in the
  * calling thread (igraph), before the threads start; a FILE seeding must
- * come with its list. wp must have passed fsn_world_params_check.
+ * come with its list. wp and the campaigns are checked here
+ * (fsn_world_params_check on a copy), so a bad value is an FSN_EINVAL
+ * naming it.
  * Errors: FSN_EINVAL (message), FSN_ENOMEM, a replicate's failure (the
  * lowest failing replicate's message). Cost: reps x O(n + events) over
  * the threads; memory per thread one world and one set of users (about

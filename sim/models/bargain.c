@@ -34,23 +34,28 @@ fsn_err_t w_bargain_open(fsn_world_t *w, uint32_t u, uint32_t c, double t, uint3
     return fsn_engine_post(w->eng, t + k->bargain_deadline, 0, w->ev_bargain_deadline, i);
 }
 
-/* The floor is reached: the initiator pays it. */
+/* The floor is reached: the initiator comes back and pays it. One who
+ * leaves at the payment step loses the bargain: it fails. */
 static void won(fsn_world_t *w, uint32_t i, double t) {
-    w_inst_t *in = &w->inst[i];
-    const uint32_t c = in->camp;
+    const uint32_t c = w->inst[i].camp, owner = w->inst[i].owner;
     const fsn_campaign_t *k = &w->camp[c];
-    in->state = INST_DONE;
-    in->closed = t;
-    w->cc[c].filled++;
-    w->cc[c].fill_time += t - in->opened;
-    w->cc[c].helpers_won += in->count;
-    int ch = w_entry_channel(w, in->owner, c);
+    int ch = w_entry_channel(w, owner, c);
     if (ch < 0) ch = FSN_CH_APP;
-    w_count_open(w, in->owner, ch);
-    if (w_pay(w, in->owner, ch, (int)c, w_fen(k->floor_price), 1.0, t, NULL) >= 0)
+    w_count_open(w, owner, ch);
+    const int paid = w_pay(w, owner, ch, (int)c, w_fen(k->floor_price), 1.0, t, NULL) >= 0;
+    w_inst_t *in = &w->inst[i];
+    in->closed = t;
+    if (paid) {
+        in->state = INST_DONE;
+        w->cc[c].filled++;
+        w->cc[c].fill_time += t - in->opened;
+        w->cc[c].helpers_won += in->count;
         w->cc[c].subsidy_fen += w_fen(k->price) - w_fen(k->floor_price);
-    else
+    } else {
+        in->state = INST_FAILED;
+        w->cc[c].failed++;
         w_budget_release(w, c, w_fen(k->price) - w_fen(k->floor_price));
+    }
 }
 
 fsn_err_t w_bargain_click(fsn_world_t *w, uint32_t v, uint32_t i, int ch, double trust, uint32_t depth,

@@ -107,6 +107,17 @@ fsn_err_t w_link_consider(fsn_world_t *w, uint32_t v, uint32_t c, int ch, double
     return FSN_OK;
 }
 
+/* The QR-code / text-password step: 1 if the user gets through. */
+static int workaround(fsn_world_t *w, uint32_t c) {
+    w->workarounds++;
+    if (!fsn_rng_bernoulli(w->rng, w->p.workaround_pass)) {
+        w->cc[c].workaround_lost++;
+        return 0;
+    }
+    w->workaround_passed++;
+    return 1;
+}
+
 /* v is exposed to instance i of campaign c through a tie of strength
  * byte tie, by channel via, at cascade depth depth. */
 static fsn_err_t expose(fsn_world_t *w, uint32_t v, uint32_t i, uint32_t c, uint8_t tie, int via,
@@ -131,17 +142,14 @@ static fsn_err_t expose(fsn_world_t *w, uint32_t v, uint32_t i, uint32_t c, uint
     }
     w_policy_exposure(w, 0);
     double at = t + fsn_delay_draw(&p->react_delay, w->rng);
+    uint32_t type = w->ev_click;
     if (!w->camp[c].wechat_store && w_policy_needs_workaround(w)) {
-        w->workarounds++;
-        if (!fsn_rng_bernoulli(w->rng, p->workaround_pass)) {
-            w->cc[c].workaround_lost++;
-            return FSN_OK;
-        }
+        if (!workaround(w, c)) return FSN_OK;
         at += p->workaround_delay;
-        w->workaround_passed++;
+        type = w->ev_click_wa;
     }
     double x = (double)depth + tie / 256.0;
-    return fsn_engine_schedule(w->eng, at, 0, w->ev_click, v, i, x, NULL);
+    return fsn_engine_schedule(w->eng, at, 0, type, v, i, x, NULL);
 }
 
 enum { PRIVATE_MAX = 32 };
@@ -232,6 +240,7 @@ static fsn_err_t on_launch(fsn_engine_t *eng, void *model, const fsn_event_t *ev
         else if (k->kind == FSN_CAMP_BARGAIN) rc = w_bargain_open(w, s, c, t, &i);
         else if (k->kind == FSN_CAMP_REDPACKET) rc = w_packet_open(w, s, c, t, &i);
         if (rc) return rc;
+        if (i == W_LEFT) continue;   /* left at the payment step: done */
         if (i == W_NONE) {
             /* a plain link, or the budget is spent: the seed considers the
              * product at list price and may pass the link on */
@@ -260,6 +269,12 @@ static fsn_err_t on_click(fsn_engine_t *eng, void *model, const fsn_event_t *ev)
     const double t = ev->time;
     const uint32_t depth = (uint32_t)floor(ev->x);
     const double trust = (ev->x - depth) * 256.0 / 255.0;
+    /* links were tightened to the workaround after this user decided to
+     * click: the step is taken now */
+    if (ev->type != w->ev_click_wa && !w->camp[c].wechat_store && w_policy_needs_workaround(w) &&
+        !workaround(w, c))
+        return FSN_OK;
+    if (!w->camp[c].wechat_store && w_policy_needs_workaround(w)) w->landed_blocked++;
     uint8_t *f = w_uc(w, v, c);
     if (!(*f & UC_CLICKED)) {
         *f |= UC_CLICKED;
@@ -294,8 +309,9 @@ static fsn_err_t on_click(fsn_engine_t *eng, void *model, const fsn_event_t *ev)
 static const fsn_event_type_t funnel_events[] = {
     {"launch", on_launch, NULL},
     {"click", on_click, NULL},
+    {"click_via_workaround", on_click, NULL},
 };
-static const fsn_model_type_t funnel_model = {"funnel", 2, funnel_events};
+static const fsn_model_type_t funnel_model = {"funnel", 3, funnel_events};
 
 fsn_err_t w_funnel_register(fsn_world_t *w) {
     uint32_t first;
@@ -303,5 +319,6 @@ fsn_err_t w_funnel_register(fsn_world_t *w) {
     if (rc) return rc;
     w->ev_launch = first;
     w->ev_click = first + 1;
+    w->ev_click_wa = first + 2;
     return FSN_OK;
 }

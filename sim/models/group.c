@@ -2,15 +2,21 @@
  * models/group.c: the group buy (pin tuan).
  *
  * An initiator opens a group of group_size at group_price and pays at
- * once, as on the real platforms; the group is shared to recruit. A
+ * once, as on the real platforms (one who leaves at the payment step
+ * opens nothing); the group is shared to recruit. A
  * receiver who clicks decides whether to join (the participation logit,
  * with the group price in its price term); a joiner pays the group price
  * at once and may share the group on. When the last place is taken the
  * group is filled: its orders stand and the merchant's subsidy (list
  * minus group price, per member) is booked. When the deadline passes
- * first, every member is refunded and receives a coupon for the
- * campaign; each coupon holder may open a new group at once (the
- * article's second wave), paying the group price less the coupon.
+ * first, every member is refunded (the payment discount returns to the
+ * budget, a coupon used is no longer a cost) and receives a coupon for
+ * the campaign; each coupon holder may open a new group at once (the
+ * article's second wave), paying the group price less the coupon. A user
+ * receives such a coupon once per campaign, so a chain of failing groups
+ * ends: without this, a failed group of k members would seed k x
+ * coupon_reshare new groups, and the chain would grow without bound when
+ * that exceeds one.
  *
  * A click on a group that has filled or failed is not lost: the
  * receiver may open a group of their own (open_own), which is how a
@@ -27,7 +33,29 @@
 
 fsn_err_t w_members_take(fsn_world_t *w, uint32_t k, uint32_t *off);
 
-static fsn_err_t add_member(fsn_world_t *w, uint32_t i, uint32_t v, int ch, double trust, double t);
+/* Put v, who has paid, in the next place of group i; fill it if it was
+ * the last. */
+static void seat(fsn_world_t *w, uint32_t i, uint32_t v, int ch, double trust, const w_payment_t *pay,
+                 double t) {
+    w_inst_t *in = &w->inst[i];
+    const uint32_t c = in->camp;
+    const fsn_campaign_t *k = &w->camp[c];
+    FSN_REQUIRE(in->state == INST_OPEN && in->count < k->group_size);
+    uint32_t slot = in->mem + in->count++;
+    w->members[slot] = v;
+    w->member_ch[slot] = (uint8_t)ch;
+    w->member_tie[slot] = (uint8_t)lround(trust * 255.0);
+    w->member_paid[slot] = (uint32_t)pay->paid;
+    w->member_disc[slot] = (uint32_t)pay->discount;
+    w->member_coupon[slot] = (uint32_t)pay->coupon;
+    if (in->count == k->group_size) {
+        in->state = INST_DONE;
+        in->closed = t;
+        w->cc[c].filled++;
+        w->cc[c].fill_time += t - in->opened;
+        w->cc[c].subsidy_fen += (w_fen(k->price) - w_fen(k->group_price)) * (int64_t)k->group_size;
+    }
+}
 
 fsn_err_t w_group_open(fsn_world_t *w, uint32_t u, uint32_t c, double t, uint32_t *out) {
     const fsn_campaign_t *k = &w->camp[c];
@@ -37,72 +65,46 @@ fsn_err_t w_group_open(fsn_world_t *w, uint32_t u, uint32_t c, double t, uint32_
     int ch = w_entry_channel(w, u, c);
     if (ch < 0) ch = FSN_CH_APP;
     w_count_open(w, u, ch);
+    /* the initiator pays first; leaving at the payment step opens nothing */
+    w_payment_t pay;
+    if (w_pay(w, u, ch, (int)c, w_fen(k->group_price), 1.0, t, &pay) < 0) {
+        w_budget_release(w, c, sub);
+        *out = W_LEFT;
+        return FSN_OK;
+    }
     uint32_t i = w_inst_new(w, c, u, t);
     if (i == W_NONE) return FSN_ENOMEM;
-    w_inst_t *in = &w->inst[i];
-    fsn_err_t rc = w_members_take(w, k->group_size, &in->mem);
+    fsn_err_t rc = w_members_take(w, k->group_size, &w->inst[i].mem);
     if (rc) return rc;
     w->cc[c].opened++;
     w->cc[c].initiators++;
     *w_uc(w, u, c) |= UC_INIT;
-    /* the initiator pays first; leaving at the payment step cancels the group */
-    rc = add_member(w, i, u, ch, 1.0, t);
-    if (rc) return rc;
-    if (in->count == 0) {
-        in->state = INST_FAILED;
-        in->closed = t;
-        w->cc[c].failed++;
-        w_budget_release(w, c, sub);
-        return FSN_OK;
-    }
+    seat(w, i, u, ch, 1.0, &pay, t);
     *out = i;
     return fsn_engine_post(w->eng, t + k->group_deadline, 0, w->ev_group_deadline, i);
 }
 
-/* v pays and takes the next place of group i; fills it if it was the last. */
-static fsn_err_t add_member(fsn_world_t *w, uint32_t i, uint32_t v, int ch, double trust, double t) {
-    w_inst_t *in = &w->inst[i];
-    const uint32_t c = in->camp;
-    const fsn_campaign_t *k = &w->camp[c];
-    FSN_REQUIRE(in->state == INST_OPEN && in->count < k->group_size);
-    int64_t paid = 0;
-    if (w_pay(w, v, ch, (int)c, w_fen(k->group_price), trust, t, &paid) < 0) return FSN_OK;
-    uint32_t slot = in->mem + in->count++;
-    w->member_paid[slot] = (uint32_t)paid;
-    w->members[slot] = v;
-    w->member_ch[slot] = (uint8_t)ch;
-    w->member_tie[slot] = (uint8_t)lround(trust * 255.0);
-    if (in->count == k->group_size) {
-        in->state = INST_DONE;
-        in->closed = t;
-        w->cc[c].filled++;
-        w->cc[c].fill_time += t - in->opened;
-        w->cc[c].subsidy_fen += (w_fen(k->price) - w_fen(k->group_price)) * (int64_t)k->group_size;
-    }
-    return FSN_OK;
-}
-
 fsn_err_t w_group_click(fsn_world_t *w, uint32_t v, uint32_t i, int ch, double trust, uint32_t depth,
                         double t) {
-    w_inst_t *in = &w->inst[i];
-    const uint32_t c = in->camp;
+    const uint32_t c = w->inst[i].camp;
+    const fsn_campaign_t *k = &w->camp[c];
     uint8_t *f = w_uc(w, v, c);
     if (*f & UC_PART) return FSN_OK;
     if (!fsn_rng_bernoulli(w->rng, w_part_prob(w, v, c, trust))) return FSN_OK;
     w_mark_part(w, v, c, depth, t);
-    fsn_err_t rc;
-    if (in->state == INST_OPEN) {
-        rc = add_member(w, i, v, ch, trust, t);
-        if (rc) return rc;
-        if (in->state == INST_OPEN && (*f & UC_BOUGHT))
+    if (w->inst[i].state == INST_OPEN) {
+        w_payment_t pay;
+        if (w_pay(w, v, ch, (int)c, w_fen(k->group_price), trust, t, &pay) < 0) return FSN_OK;
+        seat(w, i, v, ch, trust, &pay, t);
+        if (w->inst[i].state == INST_OPEN)
             return w_maybe_share(w, v, i, w->p.share_participant[FSN_CAMP_GROUP], t);
         return FSN_OK;
     }
     /* the group is closed: open one's own */
     if (!fsn_rng_bernoulli(w->rng, w->p.open_own[FSN_CAMP_GROUP])) return FSN_OK;
     uint32_t j;
-    rc = w_group_open(w, v, c, t, &j);
-    if (rc || j == W_NONE) return rc;
+    fsn_err_t rc = w_group_open(w, v, c, t, &j);
+    if (rc || j >= W_LEFT) return rc;
     return w_maybe_share(w, v, j, w->p.share_initiator[FSN_CAMP_GROUP], t);
 }
 
@@ -122,23 +124,31 @@ static fsn_err_t on_deadline(fsn_engine_t *eng, void *model, const fsn_event_t *
     const int64_t coupon = w_fen(k->coupon_value);
     const uint32_t nmem = in->count;
     const uint32_t mem = in->mem;
+    /* refund everyone first, then the coupons and the second wave (whose
+     * new groups may grow the member pool) */
+    for (uint32_t j = 0; j < nmem; j++) {
+        const w_payment_t pay = {w->member_paid[mem + j], w->member_disc[mem + j], w->member_coupon[mem + j]};
+        w_refund(w, w->members[mem + j], c, &pay);
+    }
+    if (coupon <= 0) return FSN_OK;
     for (uint32_t j = 0; j < nmem; j++) {
         const uint32_t v = w->members[mem + j];
-        w_refund(w, v, c, w->member_paid[mem + j]);
-        if (coupon > 0) {
-            w->coupon_fen[v] = (uint32_t)coupon;
-            w->coupon_until[v] = (float)(t + k->coupon_validity);
-            w->coupon_camp[v] = (uint8_t)c;
-            w->cc[c].coupons_issued++;
-            if (fsn_rng_bernoulli(w->rng, w->p.coupon_reshare)) {
-                uint32_t g2;
-                fsn_err_t rc = w_group_open(w, v, c, t, &g2);
-                if (rc) return rc;
-                if (g2 != W_NONE) {
-                    rc = w_maybe_share(w, v, g2, w->p.share_initiator[FSN_CAMP_GROUP], t);
-                    if (rc) return rc;
-                }
-            }
+        uint8_t *f = w_uc(w, v, c);
+        /* one coupon per user and campaign: a group opened with a coupon
+         * that fails again ends the chain for its members */
+        if (*f & UC_COUPON) continue;
+        *f |= UC_COUPON;
+        w->coupon_fen[v] = (uint32_t)coupon;
+        w->coupon_until[v] = (float)(t + k->coupon_validity);
+        w->coupon_camp[v] = (uint8_t)c;
+        w->cc[c].coupons_issued++;
+        if (!fsn_rng_bernoulli(w->rng, w->p.coupon_reshare)) continue;
+        uint32_t g2;
+        fsn_err_t rc = w_group_open(w, v, c, t, &g2);
+        if (rc) return rc;
+        if (g2 < W_LEFT) {
+            rc = w_maybe_share(w, v, g2, w->p.share_initiator[FSN_CAMP_GROUP], t);
+            if (rc) return rc;
         }
     }
     return FSN_OK;

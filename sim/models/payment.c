@@ -83,7 +83,7 @@ static int choose_method(fsn_world_t *w, uint32_t v, int ch, int *discounted) {
 }
 
 int w_pay(fsn_world_t *w, uint32_t v, int ch, int c, int64_t fen, double trust, double t,
-          int64_t *paid) {
+          w_payment_t *out) {
     const fsn_world_params_t *p = &w->p;
     int discounted;
     const int m = choose_method(w, v, ch, &discounted);
@@ -91,12 +91,17 @@ int w_pay(fsn_world_t *w, uint32_t v, int ch, int c, int64_t fen, double trust, 
         w->abandoned++;
         return -1;
     }
-    int64_t amount = fen;
+    int64_t amount = fen, disc = 0, used = 0;
     if (discounted && p->pay_discount > 0) {
         int64_t off = w_fen(p->pay_discount);
         if (off > amount - 1) off = amount - 1;
-        amount -= off;
-        if (c >= 0) w->cc[c].subsidy_fen += off;
+        /* a campaign's payment discount is subsidy: it comes out of the
+         * budget, and once that is spent the method is paid in full */
+        if (c < 0 || w_budget_take(w, (uint32_t)c, off) == 0) {
+            amount -= off;
+            disc = off;
+            if (c >= 0) w->cc[c].subsidy_fen += off;
+        }
     }
     if (c >= 0 && w->coupon_fen[v] && w->coupon_camp[v] == (uint8_t)c && t <= w->coupon_until[v]) {
         const fsn_campaign_t *k = &w->camp[c];
@@ -104,12 +109,17 @@ int w_pay(fsn_world_t *w, uint32_t v, int ch, int c, int64_t fen, double trust, 
             int64_t off = w->coupon_fen[v];
             if (off > amount - 1) off = amount - 1;
             amount -= off;
+            used = off;
             w->cc[c].coupon_fen += off;
             w->cc[c].coupons_used++;
             w->coupon_fen[v] = 0;
         }
     }
-    if (paid) *paid = amount;
+    if (out) {
+        out->paid = amount;
+        out->discount = disc;
+        out->coupon = used;
+    }
     const int pref = w->u->pref[v];
     w->orders_m[m]++;
     w->gmv_m[m] += amount;
@@ -144,10 +154,18 @@ int w_pay(fsn_world_t *w, uint32_t v, int ch, int c, int64_t fen, double trust, 
     return m;
 }
 
-void w_refund(fsn_world_t *w, uint32_t v, uint32_t c, int64_t fen) {
+void w_refund(fsn_world_t *w, uint32_t v, uint32_t c, const w_payment_t *pay) {
     w_counts_t *cc = &w->cc[c];
     cc->refunds++;
-    cc->refund_fen += fen;
+    cc->refund_fen += pay->paid;
+    if (pay->discount) {
+        cc->subsidy_fen -= pay->discount;
+        w_budget_release(w, c, pay->discount);
+    }
+    if (pay->coupon) {
+        cc->coupon_fen -= pay->coupon;
+        cc->coupons_used--;
+    }
     uint8_t *f = w_uc(w, v, c);
     if (*f & UC_BOUGHT) {
         *f &= (uint8_t)~UC_BOUGHT;

@@ -314,6 +314,8 @@ fsn_err_t fsn_world_params_check(fsn_world_params_t *p, const fsn_campaign_t *ca
     PROB(workaround_pass);
     NONNEG(workaround_delay);
     FINITE(selective_penalty);
+    if (p->rate_limit_user > 65535)
+        BAD("behaviour.rate_limit_user = %u, expected shares per hour in [0, 65535] (0: no limit)", p->rate_limit_user);
     PROB(complaint);
     if (p->whitelist != 0 && p->whitelist != 1) BAD("behaviour.whitelist = %d, expected 0 or 1", p->whitelist);
     POS(review_interval);
@@ -373,10 +375,13 @@ fsn_err_t w_members_take(fsn_world_t *w, uint32_t k, uint32_t *off) {
     size_t need = w->nmem + k;
     if (need > UINT32_MAX) return fsn_error_set(w->err, FSN_ENOMEM, "group members: more than 2^32");
     if (need > w->capmem) {
-        size_t c1 = w->capmem, c2 = w->capmem, c3 = w->capmem, c4 = w->capmem;
+        size_t c1 = w->capmem, c2 = w->capmem, c3 = w->capmem, c4 = w->capmem, c5 = w->capmem,
+               c6 = w->capmem;
         if (grow((void **)&w->members, &c1, need, sizeof *w->members) ||
             grow((void **)&w->member_ch, &c2, need, 1) || grow((void **)&w->member_tie, &c3, need, 1) ||
-            grow((void **)&w->member_paid, &c4, need, sizeof *w->member_paid))
+            grow((void **)&w->member_paid, &c4, need, sizeof *w->member_paid) ||
+            grow((void **)&w->member_disc, &c5, need, sizeof *w->member_disc) ||
+            grow((void **)&w->member_coupon, &c6, need, sizeof *w->member_coupon))
             return fsn_error_set(w->err, FSN_ENOMEM, "group members: out of memory at %zu", w->nmem);
         w->capmem = c1;
     }
@@ -577,6 +582,8 @@ void fsn_world_free(fsn_world_t *w) {
     free(w->member_ch);
     free(w->member_tie);
     free(w->member_paid);
+    free(w->member_disc);
+    free(w->member_coupon);
     free(w->series);
     free(w->names);
     free(w->values);
@@ -682,6 +689,7 @@ static void reset(fsn_world_t *w) {
     w->abandoned = w->nudged = w->members_made = 0;
     w->visits = w->visit_orders = 0;
     w->exposures = w->complaints = w->shares_limited = w->workarounds = w->workaround_passed = 0;
+    w->landed_blocked = 0;
     w->fault = FSN_OK;
     w->have_spare = 0;
     w->spare_normal = 0;
@@ -779,8 +787,12 @@ fsn_err_t fsn_world_audit(const fsn_world_t *w, fsn_error_t *err) {
         if (k->budget > 0 && cc->committed_fen > w_fen(k->budget))
             return fsn_error_set(err, FSN_ESTATE, "campaign %s: committed %lld fen over its budget", k->name, (long long)cc->committed_fen);
     }
-    /* under the block regime every click came through the workaround
-     * (a WeChat-store campaign's links open inside WeChat and need none) */
+    /* every click that landed while links needed the workaround came
+     * through it (a WeChat-store campaign's links open inside WeChat and
+     * need none); under the block regime that is every click */
+    if (w->landed_blocked > w->workaround_passed)
+        return fsn_error_set(err, FSN_ESTATE, "%llu clicks landed on blocked links, %llu got through the workaround",
+                             (unsigned long long)w->landed_blocked, (unsigned long long)w->workaround_passed);
     if (w->p.regime == FSN_REGIME_BLOCK) {
         uint64_t clicked = 0;
         for (uint32_t c = 0; c < w->nc; c++)

@@ -46,12 +46,15 @@ enum {
     UC_BOUGHT = 8,
     UC_SHARED = 16,
     UC_INIT = 32,        /* opened a group / bargain / packet, or was seeded */
-    UC_SEED = 64
+    UC_SEED = 64,
+    UC_COUPON = 128      /* received a failed group's coupon (once per campaign) */
 };
 
 enum { INST_OPEN = 0, INST_DONE = 1, INST_FAILED = 2 };
 
 #define W_NONE UINT32_MAX
+/* An opener left at the payment step (nothing was opened). */
+#define W_LEFT (UINT32_MAX - 1u)
 
 /* One group, bargain or packet (or a campaign's plain link). */
 typedef struct w_inst {
@@ -93,7 +96,7 @@ struct fsn_world {
     fsn_err_t fault;          /* first failure a handler could not return */
 
     /* event type ids */
-    uint32_t ev_launch, ev_click, ev_group_deadline, ev_bargain_deadline, ev_packet_expire;
+    uint32_t ev_launch, ev_click, ev_click_wa, ev_group_deadline, ev_bargain_deadline, ev_packet_expire;
     uint32_t ev_visit, ev_arrival, ev_review;
 
     /* per user */
@@ -121,7 +124,9 @@ struct fsn_world {
     uint32_t *members;        /* group members, group_size slots per group */
     uint8_t *member_ch;       /* the channel each joined through */
     uint8_t *member_tie;      /* the tie byte of the link each followed */
-    uint32_t *member_paid;    /* fen each paid (after any coupon) */
+    uint32_t *member_paid;    /* fen each paid (after any discount and coupon) */
+    uint32_t *member_disc;    /* fen of payment discount each got */
+    uint32_t *member_coupon;  /* fen of coupon each used */
     size_t nmem, capmem;
 
     /* counts */
@@ -138,7 +143,7 @@ struct fsn_world {
     uint64_t new_orders[FSN_SRC_COUNT], new_age35[FSN_SRC_COUNT], arrivals[FSN_SRC_COUNT];
     int64_t new_gmv[FSN_SRC_COUNT];
     uint64_t visits, visit_orders;
-    uint64_t exposures, complaints, shares_limited, workarounds, workaround_passed;
+    uint64_t exposures, complaints, shares_limited, workarounds, workaround_passed, landed_blocked;
     double level_hours[4];
     double level_since;
     int level;
@@ -228,9 +233,17 @@ fsn_err_t w_packet_register(fsn_world_t *w);
  * list_fen is the undiscounted price (for the subsidy). Returns the
  * method used, or -1 if the user left at the payment step. new users,
  * membership and visit scheduling follow from it. */
+typedef struct w_payment {
+    int64_t paid;        /* fen taken from the user */
+    int64_t discount;    /* fen of payment discount (campaign subsidy, budgeted) */
+    int64_t coupon;      /* fen of coupon used (coupon cost) */
+} w_payment_t;
 int w_pay(fsn_world_t *w, uint32_t v, int ch, int c, int64_t fen, double trust, double t,
-          int64_t *paid);
-void w_refund(fsn_world_t *w, uint32_t v, uint32_t c, int64_t fen);
+          w_payment_t *out);
+/* Refund a campaign payment: the user gets `pay->paid` back; the
+ * discount returns to the budget and leaves the subsidy, the coupon leaves
+ * the coupon cost (the order did not happen). */
+void w_refund(fsn_world_t *w, uint32_t v, uint32_t c, const w_payment_t *pay);
 
 /* traffic.c */
 fsn_err_t w_traffic_register(fsn_world_t *w);
