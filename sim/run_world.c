@@ -34,6 +34,7 @@ typedef struct shared {
     fsn_run_result_t *res;
     fsn_err_t *rc;
     fsn_error_t *errs;
+    const fsn_run_hooks_t *hooks;
     atomic_ullong next;
 } shared_t;
 
@@ -48,15 +49,28 @@ static void *worker(void *arg) {
     fsn_world_t *w = fsn_world_new(sh->g, &users, sh->wp, sh->camps, sh->nc, &e);
     /* a thread that cannot get its memory takes no replicate; the ones
      * nobody runs keep the FSN_ENOMEM they start with */
+    const fsn_run_hooks_t *hk = sh->hooks;
     while (w) {
+        if (hk && hk->stop && *hk->stop) break;
         unsigned long long r = atomic_fetch_add(&sh->next, 1ull);
         if (r >= res->reps) break;
         fsn_rng_t base, ru, rr;
         fsn_rng_seed_stream(&base, sh->cfg->seed, sh->point, r);
         fsn_rng_substream(&ru, &base, SUB_USERS);
         fsn_rng_substream(&rr, &base, SUB_RUN);
-        fsn_err_t rc = fsn_users_sample(&users, sh->ap, &ru, &sh->errs[r]);
+        fsn_err_t rc = FSN_OK;
+        if (hk && hk->begin) rc = hk->begin(hk->ctx, (uint32_t)r, w, &sh->errs[r]);
+        if (!rc) rc = fsn_users_sample(&users, sh->ap, &ru, &sh->errs[r]);
         if (!rc) rc = fsn_world_run(w, &rr, &sh->errs[r]);
+        if (hk && hk->end) {
+            fsn_error_t e2 = {0};
+            fsn_err_t rc2 = hk->end(hk->ctx, (uint32_t)r, w, rc, &e2);
+            if (!rc && rc2) {
+                rc = rc2;
+                sh->errs[r] = e2;
+            }
+        }
+        fsn_engine_set_observer(fsn_world_engine(w), NULL, NULL);
         sh->rc[r] = rc;
         if (rc) continue;
         memcpy(res->values + r * res->nmetrics, fsn_world_metrics(w), res->nmetrics * sizeof(double));
@@ -68,6 +82,8 @@ static void *worker(void *arg) {
                        nb * sizeof *src);
             }
         res->events[r] = fsn_world_events(w);
+        res->done[r] = 1;
+        if (hk && hk->done) hk->done(hk->ctx, (uint32_t)r, res->events[r]);
     }
     fsn_world_free(w);
     fsn_users_destroy(&users);
@@ -80,6 +96,7 @@ void fsn_run_result_destroy(fsn_run_result_t *res) {
     free(res->values);
     free(res->series);
     free(res->events);
+    free(res->done);
     memset(res, 0, sizeof *res);
 }
 
@@ -93,6 +110,14 @@ fsn_err_t fsn_run_campaigns(const fsn_csr_t *g, const fsn_attr_params_t *ap,
                             const fsn_world_params_t *wp, const fsn_campaign_t *camps,
                             size_t ncamps, const fsn_run_cfg_t *cfg, uint64_t point,
                             fsn_run_result_t *res, fsn_error_t *err) {
+    return fsn_run_campaigns_hooked(g, ap, wp, camps, ncamps, cfg, point, NULL, res, err);
+}
+
+fsn_err_t fsn_run_campaigns_hooked(const fsn_csr_t *g, const fsn_attr_params_t *ap,
+                                   const fsn_world_params_t *wp, const fsn_campaign_t *camps,
+                                   size_t ncamps, const fsn_run_cfg_t *cfg, uint64_t point,
+                                   const fsn_run_hooks_t *hooks, fsn_run_result_t *res,
+                                   fsn_error_t *err) {
     FSN_REQUIRE(g && ap && wp && cfg && res && (camps || ncamps == 0));
     memset(res, 0, sizeof *res);
     if (cfg->reps < 1) return fsn_error_set(err, FSN_EINVAL, "reps must be >= 1, got %u", cfg->reps);
@@ -125,7 +150,8 @@ fsn_err_t fsn_run_campaigns(const fsn_csr_t *g, const fsn_attr_params_t *ap,
     if (!rc) rc = fsn_world_params_check(&wpc, camp, ncamps, g, err);
     uint32_t nt = cfg->threads ? cfg->threads : fsn_run_cores();
     if (nt > cfg->reps) nt = cfg->reps;
-    shared_t sh = {.g = g, .ap = ap, .wp = &wpc, .camps = camp, .nc = ncamps, .cfg = cfg, .point = point, .res = res};
+    shared_t sh = {.g = g, .ap = ap, .wp = &wpc, .camps = camp, .nc = ncamps, .cfg = cfg, .point = point,
+                   .res = res, .hooks = hooks};
     atomic_init(&sh.next, 0ull);
     pthread_t *tid = NULL;
     if (!rc) {
@@ -155,14 +181,17 @@ fsn_err_t fsn_run_campaigns(const fsn_csr_t *g, const fsn_attr_params_t *ap,
         res->values = malloc((size_t)cfg->reps * res->nmetrics * sizeof(double));
         res->series = calloc((size_t)cfg->reps * ncamps * FSN_SERIES_COUNT * (res->nbins ? res->nbins : 1), sizeof(uint32_t));
         res->events = calloc(cfg->reps, sizeof *res->events);
+        res->done = calloc(cfg->reps, 1);
         sh.rc = malloc(cfg->reps * sizeof *sh.rc);
         sh.errs = calloc(cfg->reps, sizeof *sh.errs);
         tid = calloc(nt, sizeof *tid);
-        if (!res->names || !res->values || !res->series || !res->events || !sh.rc || !sh.errs || !tid)
+        if (!res->names || !res->values || !res->series || !res->events || !res->done || !sh.rc || !sh.errs ||
+            !tid)
             rc = fsn_error_set(err, FSN_ENOMEM, "out of memory for %u replicates", cfg->reps);
     }
     if (!rc) {
         for (uint32_t r = 0; r < cfg->reps; r++) sh.rc[r] = FSN_ENOMEM;
+        for (size_t k = 0; k < (size_t)cfg->reps * res->nmetrics; k++) res->values[k] = NAN;
         double t0 = now_s();
         uint32_t started = 0;
         for (uint32_t t = 1; t < nt; t++) {
@@ -172,12 +201,17 @@ fsn_err_t fsn_run_campaigns(const fsn_csr_t *g, const fsn_attr_params_t *ap,
         worker(&sh);
         for (uint32_t t = 1; t <= started; t++) pthread_join(tid[t], NULL);
         res->seconds = now_s() - t0;
+        /* a replicate nobody took because of a stop request is not a
+         * failure: it is reported as not done */
+        const int stopped = hooks && hooks->stop && *hooks->stop;
+        for (uint32_t r = 0; r < cfg->reps; r++) res->reps_done += res->done[r];
         for (uint32_t r = 0; r < cfg->reps && !rc; r++)
-            if (sh.rc[r]) {
+            if (sh.rc[r] && !(stopped && !res->done[r] && sh.rc[r] == FSN_ENOMEM && !sh.errs[r].msg[0])) {
                 if (sh.errs[r].msg[0]) rc = fsn_error_set(err, sh.rc[r], "replicate %u: %s", r, sh.errs[r].msg);
                 else rc = fsn_error_set(err, sh.rc[r], "replicate %u failed: %s", r, fsn_err_name(sh.rc[r]));
             }
     }
+    if (!rc) res->interrupted = res->reps_done < res->reps;
     for (int k = 0; k <= FSN_SEED_FILE; k++) free(ranks[k]);
     free(sh.rc);
     free(sh.errs);

@@ -297,6 +297,21 @@ const uint32_t *fsn_world_series(const fsn_world_t *w, size_t c, int s, size_t *
 /* Engine events of the last run. */
 uint64_t fsn_world_events(const fsn_world_t *w);
 
+/*
+ * Describe an event of this world's engine for a trace: returns the user
+ * it concerns (the clicker, the visitor; the owner of a group, bargain or
+ * packet at its deadline), or -1 (a launch, an arrival, a review); writes the campaign it
+ * belongs to (its name, or "" for visits, arrivals and reviews) into
+ * camp, and its details as space-separated key=value pairs into details
+ * ("instance=12 depth=2 tie=0.80" for a click, "source=short_video" for
+ * an arrival, ...). Call from an observer (fsn_engine_set_observer on
+ * fsn_world_engine) while the world runs. Both strings are always
+ * terminated; they never contain a comma, quote or newline (campaign
+ * names cannot). O(1).
+ */
+int64_t fsn_world_event_describe(const fsn_world_t *w, const fsn_event_t *ev, char *camp, size_t camp_size,
+                                 char *details, size_t details_size);
+
 /* Invariant checks over the last run's state, for tests and --check
  * runs: every order paid, no group above its size, every member of a
  * failed group refunded, no bargain below its floor, red packets

@@ -87,6 +87,9 @@ typedef struct fsn_run_result {
     size_t ncamps, nbins;
     uint32_t *series;
     uint64_t *events;          /* engine events of each replicate */
+    uint8_t *done;             /* 1 for each replicate that ran to the end */
+    uint32_t reps_done;        /* how many did (reps unless interrupted) */
+    int interrupted;           /* 1 if a stop request left some not run */
     double seconds;            /* wall time of the replicates */
     uint32_t threads;          /* threads that ran them */
 } fsn_run_result_t;
@@ -113,6 +116,35 @@ fsn_err_t fsn_run_campaigns(const fsn_csr_t *g, const fsn_attr_params_t *ap,
                             const fsn_world_params_t *wp, const fsn_campaign_t *camps,
                             size_t ncamps, const fsn_run_cfg_t *cfg, uint64_t point,
                             fsn_run_result_t *res, fsn_error_t *err);
+
+/*
+ * Hooks into a run, for traces, progress and interruption. Every member
+ * may be NULL. begin and end run on the worker thread of replicate rep,
+ * just before and after it (end also after a failure, with its code);
+ * begin may set an observer on fsn_world_engine(w). A non-zero return
+ * fails the replicate with that code and message. done is called after a
+ * replicate ended well, from any worker thread: it must be thread-safe.
+ * When *stop becomes non-zero (a signal handler may set it), no further
+ * replicate starts; those running finish; the result says interrupted
+ * and which ones are done. None of this changes what a replicate
+ * computes.
+ */
+typedef struct fsn_run_hooks {
+    void *ctx;
+    fsn_err_t (*begin)(void *ctx, uint32_t rep, fsn_world_t *w, fsn_error_t *err);
+    fsn_err_t (*end)(void *ctx, uint32_t rep, fsn_world_t *w, fsn_err_t rc, fsn_error_t *err);
+    void (*done)(void *ctx, uint32_t rep, uint64_t events);
+    const volatile int *stop;
+} fsn_run_hooks_t;
+
+/* fsn_run_campaigns with hooks (NULL: none). An interrupted run returns
+ * FSN_OK with res->interrupted set; the values of replicates not done
+ * are NaN and their series zero. */
+fsn_err_t fsn_run_campaigns_hooked(const fsn_csr_t *g, const fsn_attr_params_t *ap,
+                                   const fsn_world_params_t *wp, const fsn_campaign_t *camps,
+                                   size_t ncamps, const fsn_run_cfg_t *cfg, uint64_t point,
+                                   const fsn_run_hooks_t *hooks, fsn_run_result_t *res,
+                                   fsn_error_t *err);
 
 /* Online cores (at least 1). */
 uint32_t fsn_run_cores(void);

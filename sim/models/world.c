@@ -553,6 +553,39 @@ const uint32_t *fsn_world_series(const fsn_world_t *w, size_t c, int s, size_t *
 }
 
 uint64_t fsn_world_events(const fsn_world_t *w) { return fsn_engine_events_run(w->eng); }
+
+int64_t fsn_world_event_describe(const fsn_world_t *w, const fsn_event_t *ev, char *camp, size_t camp_size,
+                                 char *details, size_t details_size) {
+    FSN_REQUIRE(w && ev && camp && details && camp_size && details_size);
+    camp[0] = 0;
+    details[0] = 0;
+    const uint32_t t = ev->type;
+    int64_t user = -1;
+    if (t == w->ev_visit) {
+        user = ev->a;
+    } else if (t == w->ev_launch) {
+        if (ev->a < w->nc) snprintf(camp, camp_size, "%s", w->camp[ev->a].name);
+        snprintf(details, details_size, "kind=%s", ev->a < w->nc ? kind_names[w->camp[ev->a].kind] : "?");
+    } else if (t == w->ev_click || t == w->ev_click_wa) {
+        if (ev->b < w->ninst) snprintf(camp, camp_size, "%s", w->camp[w->inst[ev->b].camp].name);
+        const uint32_t depth = (uint32_t)floor(ev->x);
+        snprintf(details, details_size, "instance=%u depth=%u tie=%.2f", ev->b, depth, (ev->x - depth) * 256.0 / 255.0);
+        user = ev->a;
+    } else if (t == w->ev_group_deadline || t == w->ev_bargain_deadline || t == w->ev_packet_expire) {
+        if (ev->a < w->ninst) {
+            const w_inst_t *in = &w->inst[ev->a];
+            snprintf(camp, camp_size, "%s", w->camp[in->camp].name);
+            snprintf(details, details_size, "instance=%u state=%s count=%u", ev->a,
+                     in->state == INST_DONE ? "done" : in->state == INST_FAILED ? "failed" : "open", in->count);
+            user = in->owner;
+        }
+    } else if (t == w->ev_arrival) {
+        snprintf(details, details_size, "source=%s", ev->a < FSN_SRC_COUNT ? source_names[ev->a] : "?");
+    } else if (t == w->ev_review) {
+        snprintf(details, details_size, "level=%d", w->level);
+    }
+    return user;
+}
 fsn_engine_t *fsn_world_engine(fsn_world_t *w) { return w->eng; }
 
 /* ------------------------------------------------------------------ */
