@@ -15,7 +15,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -253,6 +255,41 @@ Test(output, writing_under_a_regular_file_fails_and_leaves_the_file_as_it_was) {
     rm_tree(d);
     free(p);
     free(f);
+    free(d);
+}
+
+/* Files may not grow past limit bytes (a full disk, as far as write can tell). */
+static struct rlimit limit_file_size(rlim_t limit) {
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit old, lim;
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = limit;
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    return old;
+}
+
+Test(output, a_write_that_runs_out_of_space_fails_and_leaves_the_old_file) {
+    char *d = temp_dir();
+    char *p = join(d, "x.json");
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_write_atomic(p, "old", 3, &err), FSN_OK, "%s", err.msg);
+    size_t n = 100000;
+    char *big = malloc(n);
+    memset(big, 'x', n);
+    struct rlimit old = limit_file_size(4096);
+    fsn_err_t rc = fsn_write_atomic(p, big, n, &err);
+    setrlimit(RLIMIT_FSIZE, &old);
+    cr_assert_eq(rc, FSN_EIO);
+    cr_assert(strstr(err.msg, p), "%s", err.msg);
+    cr_assert(strstr(err.msg, strerror(EFBIG)), "%s", err.msg);
+    char *s = slurp(p, NULL);
+    cr_assert_str_eq(s, "old");
+    cr_assert_eq(count_entries(d), 1, "a temporary was left behind");
+    free(s);
+    free(big);
+    rm_tree(d);
+    free(p);
     free(d);
 }
 
@@ -678,6 +715,38 @@ Test(trace, a_failed_replicate_leaves_no_trace_file) {
     cr_assert_eq(access(p, F_OK), 0);
     free(p);
     fsn_run_result_destroy(&res);
+    rm_tree(d);
+    free(td);
+    free(d);
+}
+
+Test(trace, a_trace_that_runs_out_of_space_fails_the_run_and_leaves_no_file) {
+    char *d = temp_dir();
+    fsn_attr_params_t ap;
+    fsn_attr_params_default(&ap);
+    fsn_world_params_t wp;
+    fsn_world_params_default(&wp);
+    wp.horizon = 72;
+    fsn_campaign_t c;
+    fsn_campaign_default(&c, FSN_CAMP_GROUP);
+    fsn_run_cfg_t cfg;
+    fsn_run_cfg_default(&cfg);
+    cfg.reps = 2;
+    cfg.threads = 1;
+    fsn_error_t err = {0};
+    fsn_trace_t *t = fsn_trace_new(d, 2, &err);
+    cr_assert_not_null(t, "%s", err.msg);
+    fsn_run_hooks_t hk = {.ctx = t, .begin = fsn_trace_begin, .end = fsn_trace_end};
+    fsn_run_result_t res;
+    struct rlimit old = limit_file_size(2048);
+    fsn_err_t rc = fsn_run_campaigns_hooked(&g, &ap, &wp, &c, 1, &cfg, 0, &hk, &res, &err);
+    setrlimit(RLIMIT_FSIZE, &old);
+    fsn_trace_free(t);
+    cr_assert_eq(rc, FSN_EIO, "the run passed: %s", err.msg);
+    cr_assert(strstr(err.msg, "rep-000000.csv"), "%s", err.msg);
+    cr_assert(strstr(err.msg, strerror(EFBIG)), "%s", err.msg);
+    char *td = join(d, "trace");
+    cr_assert_eq(count_entries(td), 0, "a trace or a temporary was left behind");
     rm_tree(d);
     free(td);
     free(d);
