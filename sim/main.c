@@ -1,7 +1,10 @@
 /*
  * main.c: the fission command line, the only code that prints.
  *
- *   fission run              a campaign on the default graph, its figures
+ *   fission run [FILE]       a scenario (or the default campaigns), its figures
+ *   fission validate FILE... check scenario files
+ *   fission batch FILE|DIR.. run many scenario files
+ *   fission cascade          the pure sharing cascades
  *   fission graph describe   build or read a graph and describe it
  *   fission help [COMMAND]   usage
  *   fission version
@@ -24,6 +27,8 @@
 #include "fission/run.h"
 #include "fission/stats.h"
 
+#include "cli/cli.h"
+
 #ifndef FISSION_VERSION
 #define FISSION_VERSION "0.1.0"
 #endif
@@ -34,7 +39,9 @@ static const char *usage_main =
     "usage: fission COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  run              run the default campaigns on the default graph and print their figures\n"
+    "  run [FILE]       run a scenario file (or the default campaigns) and print its figures\n"
+    "  validate FILE... check scenario files; print every error found\n"
+    "  batch FILE|DIR.. run many scenario files, one output folder each, and a table of all\n"
     "  cascade          run the pure sharing cascade (SIR-equivalent) and print its figures\n"
     "  graph describe   build (or read) a social graph and describe it\n"
     "  help [COMMAND]   show help for a command\n"
@@ -93,13 +100,42 @@ static const char *usage_cascade =
     "The graph options of `fission help graph` choose the graph (default:\n"
     "the WeChat-like generator, 100000 users, mean degree 50).\n";
 
+static const char *usage_validate =
+    "usage: fission validate FILE... [--set PATH=VALUE]...\n"
+    "\n"
+    "Checks scenario files (docs/SCENARIOS.md): JSON syntax (with line and\n"
+    "column), every key (unknown keys get a suggestion), every value's type\n"
+    "and range (named by its JSON path), the rules across keys, and that the\n"
+    "graph and seed files they name can be read. Prints every error found;\n"
+    "exit 0 if all files are valid, 2 otherwise. `fission help scenario`\n"
+    "lists every key.\n";
+
+static const char *usage_batch =
+    "usage: fission batch FILE|DIR... [--out DIR] [--reps N] [--seed S] [--threads T]\n"
+    "                     [--set PATH=VALUE]... [--trace] [--quiet] [--all]\n"
+    "\n"
+    "Runs every scenario file named (a folder: its *.json files in name\n"
+    "order), each into its own folder DIR/<file name>/ (default DIR: runs),\n"
+    "and writes DIR/batch.csv: one row per scenario and metric (mean and 95%\n"
+    "interval). A bad file is reported and skipped; the others still run.\n"
+    "Exit 0 if all ran, 2 if some were bad input, 1 if a run failed.\n";
+
 static const char *usage_run =
-    "usage: fission run [GRAPH OPTIONS] [--reps N] [--seed S] [--threads T]\n"
+    "usage: fission run FILE [--out DIR] [--reps N] [--seed S] [--threads T]\n"
+    "                   [--set PATH=VALUE]... [--trace] [--quiet] [--all]\n"
+    "       fission run [GRAPH OPTIONS] [--reps N] [--seed S] [--threads T]\n"
     "                   [--campaign KIND]... [--seeds K] [--seeding HOW] [--tier T]\n"
     "                   [--seed-file PATH]\n"
     "                   [--horizon H] [--regime R] [--all]\n"
     "\n"
-    "Runs campaigns on the social graph: users share links in private chats,\n"
+    "With a scenario FILE (docs/SCENARIOS.md) runs it and writes the outputs\n"
+    "(summary.json, replicates.csv, timeseries.csv, with --trace every event)\n"
+    "to DIR (default runs/<scenario name>); --set changes any key, e.g.\n"
+    "--set campaigns[0].group.size=5 --set run.replicates=50. Replicates run\n"
+    "on all cores; a progress bar shows on a terminal (not with --quiet);\n"
+    "Ctrl-C stops cleanly, writing the replicates done.\n"
+    "\n"
+    "Without a file, runs campaigns on the social graph: users share links in private chats,\n"
     "group chats and Moments, friends click, join group buys, help bargains,\n"
     "claim red packets, pay, come back and buy again (docs/MODEL.md). Prints\n"
     "each figure's mean and 95% interval over replicates, next to the\n"
@@ -607,61 +643,8 @@ static int cmd_cascade(int argc, char **argv) {
 }
 
 
-/* The article's figure for a metric, or NaN (docs/METRICS.md maps them). */
-static double article_figure(const char *name) {
-    static const struct { const char *name; double v; } fig[] = {
-        {"campaign.bargain.participation_rate", 0.17}, {"campaign.bargain.conversion_rate", 0.19},
-        {"campaign.bargain.share_rate", 0.68},         {"campaign.group.participation_rate", 0.24},
-        {"campaign.group.conversion_rate", 0.23},      {"campaign.group.share_rate", 0.57},
-        {"campaign.redpacket.participation_rate", 0.32}, {"campaign.redpacket.conversion_rate", 0.12},
-        {"campaign.redpacket.share_rate", 0.45},
-        {"pay.wechat.order_share", 0.42}, {"pay.alipay.order_share", 0.53}, {"pay.unionpay.order_share", 0.05},
-        {"pay.wechat.repurchase_rate", 0.68}, {"pay.alipay.repurchase_rate", 0.62},
-        {"pay.unionpay.repurchase_rate", 0.54}, {"pay.wechat.order_value", 285},
-        {"pay.alipay.order_value", 278}, {"pay.unionpay.order_value", 260},
-        {"pay.wechat.fixed_rate", 0.68}, {"pay.alipay.fixed_rate", 0.82},
-        {"source.wechat_link.new_user_share", 0.27}, {"source.alipay_mini.new_user_share", 0.18},
-        {"source.short_video.new_user_share", 0.22}, {"source.wechat_link.retention", 0.41},
-        {"source.alipay_mini.retention", 0.35}, {"source.short_video.retention", 0.28},
-        {"source.wechat_link.order_value", 312}, {"source.alipay_mini.order_value", 295},
-        {"source.short_video.order_value", 250}, {"source.wechat_link.age35_share", 0.68},
-        {"channel.mini_program.opens_per_month", 24}, {"channel.app.opens_per_month", 98},
-        {"channel.wechat_store.opens_per_month", 15}, {"channel.mini_program.conversion", 0.082},
-        {"channel.app.conversion", 0.125}, {"channel.wechat_store.conversion", 0.041},
-        {"channel.mini_program.order_value", 185}, {"channel.app.order_value", 320},
-        {"channel.wechat_store.order_value", 120}, {"policy.complaint_rate", 0.007},
-    };
-    for (size_t i = 0; i < sizeof fig / sizeof *fig; i++)
-        if (!strcmp(fig[i].name, name)) return fig[i].v;
-    return NAN;
-}
-
-static int is_rate(const char *name) {
-    static const char *const suffix[] = {"_rate", "_share", "conversion", "retention", "viral_coefficient"};
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
-        size_t k = strlen(suffix[i]);
-        if (n >= k && !strcmp(name + n - k, suffix[i])) return 1;
-    }
-    return 0;
-}
-
-/* The main figures shown without --all (suffixes of metric names). */
-static int is_main(const char *name) {
-    static const char *const keep[] = {
-        ".exposed", ".participants", ".buyers", ".participation_rate", ".conversion_rate",
-        ".share_rate", ".viral_coefficient", ".net_gmv", ".fill_rate", ".success_rate",
-        ".helpers_per_success", ".claim_rate", ".order_share", ".repurchase_rate", ".order_value",
-        ".fixed_rate", ".new_user_share", ".retention", ".age35_share", ".opens_per_month",
-        ".conversion", "policy.complaint_rate"};
-    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
-        size_t n = strlen(name), k = strlen(keep[i]);
-        if (n >= k && !strcmp(name + n - k, keep[i])) return 1;
-    }
-    return 0;
-}
-
 static int cmd_run(int argc, char **argv) {
+    if (argc >= 1 && argv[0][0] != '-') return cli_run_file(argc, argv);
     graph_opts_t o;
     graph_opts_default(&o);
     fsn_run_cfg_t cfg;
@@ -789,50 +772,7 @@ static int cmd_run(int argc, char **argv) {
         fsn_csr_destroy(&g);
         return rc == FSN_EINVAL ? EXIT_USAGE : EXIT_RUN;
     }
-    double *x = malloc(cfg.reps * sizeof *x), *scratch = malloc(cfg.reps * sizeof *scratch);
-    if (!x || !scratch) {
-        fprintf(stderr, "fission: out of memory\n");
-        code = EXIT_RUN;
-    } else {
-        printf("\n  %-44s %12s  %-27s %10s\n", "figure", "mean", "95% interval of mean", "article");
-        const char *section = "";
-        for (size_t k = 0; k < res.nmetrics; k++) {
-            const char *name = res.names[k];
-            if (!all && !is_main(name)) continue;
-            size_t nf = 0;
-            for (uint32_t r = 0; r < cfg.reps; r++) {
-                double v = res.values[(size_t)r * res.nmetrics + k];
-                if (isfinite(v)) x[nf++] = v;
-            }
-            /* a blank line between groups (campaign.<name>, pay, source, ...) */
-            const char *dot = strchr(name, '.');
-            if (dot && !strncmp(name, "campaign.", 9)) dot = strchr(dot + 1, '.');
-            if (dot && strncmp(name, section, (size_t)(dot - name) + 1)) {
-                printf("\n");
-                section = name;
-            }
-            double scale = is_rate(name) ? 100.0 : 1.0;
-            const char *unit = is_rate(name) ? "%" : "";
-            double art = article_figure(name);
-            char artbuf[32] = "";
-            if (isfinite(art)) snprintf(artbuf, sizeof artbuf, "%g%s", art * scale, unit);
-            if (nf == 0) {
-                printf("  %-44s %12s  %-27s %10s\n", name, "n/a", "(no denominator)", artbuf);
-                continue;
-            }
-            fsn_summary_t s;
-            fsn_stats_summarize(x, nf, scratch, &s);
-            char ci[64];
-            snprintf(ci, sizeof ci, "[%.2f, %.2f]", s.ci_lo * scale, s.ci_hi * scale);
-            printf("  %-44s %11.2f%1s  %-27s %10s\n", name, s.mean * scale, unit, ci, artbuf);
-        }
-        uint64_t events = 0;
-        for (uint32_t r = 0; r < cfg.reps; r++) events += res.events[r];
-        printf("\n%llu events in %.2f s on %u threads (%.3g events/s)\n", (unsigned long long)events,
-               res.seconds, res.threads, (double)events / res.seconds);
-    }
-    free(x);
-    free(scratch);
+    cli_print_table(&res, all);
     fsn_run_result_destroy(&res);
     free(file_ids);
     fsn_csr_destroy(&g);
@@ -843,6 +783,9 @@ static int cmd_help(int argc, char **argv) {
     if (argc < 1) fputs(usage_main, stdout);
     else if (!strcmp(argv[0], "run")) fputs(usage_run, stdout);
     else if (!strcmp(argv[0], "cascade")) fputs(usage_cascade, stdout);
+    else if (!strcmp(argv[0], "validate")) fputs(usage_validate, stdout);
+    else if (!strcmp(argv[0], "batch")) fputs(usage_batch, stdout);
+    else if (!strcmp(argv[0], "scenario")) return cli_help_scenario();
     else if (!strcmp(argv[0], "graph")) fputs(usage_graph, stdout);
     else if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version")) fputs(usage_main, stdout);
     else return fail_usage("help: unknown command '%s'", argv[0]);
@@ -858,6 +801,14 @@ int main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "cascade")) return cmd_cascade(argc - 2, argv + 2);
+    if (!strcmp(cmd, "validate")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_validate, stdout), EXIT_OK;
+        return cli_validate(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "batch")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_batch, stdout), EXIT_OK;
+        return cli_batch(argc - 2, argv + 2);
+    }
     if (!strcmp(cmd, "graph")) return cmd_graph(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
         return cmd_help(argc - 2, argv + 2);

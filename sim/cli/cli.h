@@ -1,0 +1,50 @@
+/*
+ * cli/cli.h: the command line's scenario commands (CLI only).
+ *
+ * main.c parses the command and hands scenario work here: validate,
+ * run with a scenario file, batch, and the key reference. Everything in
+ * sim/cli/ may print; nothing in the library does.
+ */
+#ifndef FISSION_CLI_H
+#define FISSION_CLI_H
+
+#include "fission/run.h"
+#include "fission/scenario.h"
+
+enum { CLI_OK = 0, CLI_RUN = 1, CLI_USAGE = 2 };
+
+/* fission validate FILE... */
+int cli_validate(int argc, char **argv);
+
+/* fission run FILE [options]; argv[0] is the file. */
+int cli_run_file(int argc, char **argv);
+
+/* fission batch FILE|DIR... [options] */
+int cli_batch(int argc, char **argv);
+
+/* fission help scenario */
+int cli_help_scenario(void);
+
+/* Options shared by run and batch. */
+typedef struct cli_run_opts {
+    uint32_t reps, threads;      /* 0: the scenario's */
+    uint64_t seed;
+    int have_seed;
+    const char *out;             /* output folder, NULL: default */
+    const char **sets;           /* --set PATH=VALUE */
+    size_t nsets;
+    int trace, quiet, all;
+} cli_run_opts_t;
+
+/* Run a loaded scenario: build the graph, run the replicates with
+ * progress and Ctrl-C handling, print the figures, write the outputs to
+ * out (NULL: none). Returns an exit code; *res is filled (the caller
+ * destroys it) when the run happened. label names the scenario in
+ * messages. */
+int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario_path,
+                     const cli_run_opts_t *o, const char *out, fsn_run_result_t *res);
+
+/* The figure table of a result (mean, 95% interval, article figure). */
+void cli_print_table(const fsn_run_result_t *res, int all);
+
+#endif
