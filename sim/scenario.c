@@ -355,22 +355,22 @@ enum { G_FILE = 1u << 15 };
 static const struct gkey {
     const char *name;
     unsigned gens;
-    const char *unit, *doc;
+    const char *unit, *def, *allowed, *doc;
 } g_keys[] = {
-    {"generator", G_ALL, "name", "wechat (default), er, ba, ws, regular, powerlaw or sbm"},
-    {"file", G_FILE, "path", "an edge list (u v [w], whitespace or CSV, '#' comments, SNAP) or GraphML; instead of a generator"},
-    {"n", G_ALL, "users", "users (default 100000)"},
-    {"mean_degree", GB(FSN_GEN_WECHAT), "ties", "wechat: target mean degree (default 50)"},
-    {"m", GB(FSN_GEN_ERDOS_RENYI) | GB(FSN_GEN_BARABASI), "ties", "ba: ties per new user; er: number of ties (instead of p)"},
-    {"p", GB(FSN_GEN_ERDOS_RENYI) | GB(FSN_GEN_WATTS_STROGATZ), "probability", "er: tie probability; ws: rewiring probability"},
-    {"k", GB(FSN_GEN_WATTS_STROGATZ) | GB(FSN_GEN_K_REGULAR), "users", "ws: neighbours each side; regular: degree"},
-    {"exponent", GB(FSN_GEN_CONFIG_POWERLAW), "", "powerlaw: degree exponent (> 2)"},
-    {"min_degree", GB(FSN_GEN_CONFIG_POWERLAW), "ties", "powerlaw: smallest degree"},
-    {"blocks", GB(FSN_GEN_SBM), "blocks", "sbm: number of equal blocks"},
-    {"p_in", GB(FSN_GEN_SBM), "probability", "sbm: tie probability inside a block"},
-    {"p_out", GB(FSN_GEN_SBM), "probability", "sbm: tie probability across blocks"},
-    {"seed", G_ALL, "", "generator seed (default 1)"},
-    {"reorder", G_ALL | G_FILE, "true / false", "relabel users breadth-first for memory locality (default false)"},
+    {"generator", G_ALL, "name", "`\"wechat\"`", "`wechat`, `er`, `ba`, `ws`, `regular`, `powerlaw`, `sbm`", "the generator (not with `file`)"},
+    {"file", G_FILE, "path", "", "", "an edge list (u v [w], whitespace or CSV, '#' comments, SNAP) or GraphML, relative to the scenario's folder; instead of a generator"},
+    {"n", G_ALL, "users", "`100000`", "integer in [2, 4e9)", "users"},
+    {"mean_degree", GB(FSN_GEN_WECHAT), "ties", "`50`", "> 0", "wechat: target mean degree"},
+    {"m", GB(FSN_GEN_ERDOS_RENYI) | GB(FSN_GEN_BARABASI), "ties", "generator's", "integer >= 0 (ba: >= 1)", "ba: ties per new user; er: number of ties (instead of p)"},
+    {"p", GB(FSN_GEN_ERDOS_RENYI) | GB(FSN_GEN_WATTS_STROGATZ), "probability", "generator's", "in [0, 1]", "er: tie probability; ws: rewiring probability"},
+    {"k", GB(FSN_GEN_WATTS_STROGATZ) | GB(FSN_GEN_K_REGULAR), "users", "generator's", "integer >= 1", "ws: neighbours each side; regular: degree"},
+    {"exponent", GB(FSN_GEN_CONFIG_POWERLAW), "", "generator's", "> 2", "powerlaw: degree exponent"},
+    {"min_degree", GB(FSN_GEN_CONFIG_POWERLAW), "ties", "generator's", "integer >= 1", "powerlaw: smallest degree"},
+    {"blocks", GB(FSN_GEN_SBM), "blocks", "generator's", "integer in [1, 4096]", "sbm: number of equal blocks"},
+    {"p_in", GB(FSN_GEN_SBM), "probability", "generator's", "in [0, 1]", "sbm: tie probability inside a block"},
+    {"p_out", GB(FSN_GEN_SBM), "probability", "generator's", "in [0, 1]", "sbm: tie probability across blocks"},
+    {"seed", G_ALL, "", "`1`", "integer in [0, 2^53]", "generator seed"},
+    {"reorder", G_ALL | G_FILE, "true / false", "`false`", "", "relabel users breadth-first for memory locality"},
 };
 #define NGKEYS (sizeof g_keys / sizeof *g_keys)
 
@@ -1590,7 +1590,9 @@ static void ref_keys(sbuf_t *b, const keyset_t *ks, const char *base, const char
         if (base && k->type != K_SEEDFILE) ref_default(b, k, base);
         sb_put(b, " | ");
         ref_range(b, k);
-        sb_put(b, " | %s |\n", k->doc ? k->doc : "");
+        sb_put(b, " | ");
+        for (const char *q = k->doc ? k->doc : ""; *q; q++) sb_put(b, *q == '|' ? "\\|" : "%c", *q);
+        sb_put(b, " |\n");
     }
 }
 
@@ -1608,7 +1610,8 @@ char *fsn_scenario_reference(void) {
     const char *head = "| key | unit | default | allowed | meaning |\n|---|---|---|---|---|\n";
     sb_put(&b, "### graph\n\n%s", head);
     for (size_t i = 0; i < NGKEYS; i++)
-        sb_put(&b, "| `graph.%s` | %s |  |  | %s |\n", g_keys[i].name, g_keys[i].unit, g_keys[i].doc);
+        sb_put(&b, "| `graph.%s` | %s | %s | %s | %s |\n", g_keys[i].name, g_keys[i].unit, g_keys[i].def,
+               g_keys[i].allowed, g_keys[i].doc);
     for (size_t i = 0; i < ks_top.n; i++) {
         const key_t *k = &ks_top.keys[i];
         if (!strcmp(k->name, "name")) continue;
