@@ -217,6 +217,40 @@ static int exit_for(fsn_err_t rc) {
     return (rc == FSN_EINVAL || rc == FSN_EPARSE || rc == FSN_EIO) ? CLI_USAGE : CLI_RUN;
 }
 
+/* Could out be created and written, without creating anything yet? The
+ * folder itself, or else its nearest existing ancestor, must be a
+ * writable folder. Prints the reason and returns 0 if not. */
+static int out_possible(const char *out) {
+    char p[FSN_SCENARIO_PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s", out);
+    for (;;) {
+        struct stat st;
+        if (stat(p, &st) == 0) {
+            if (!S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "fission: %s: cannot write the outputs there: %s is not a folder\n", out, p);
+                return 0;
+            }
+            if (access(p, W_OK | X_OK)) {
+                fprintf(stderr, "fission: %s: cannot write the outputs there: %s: %s\n", out, p, strerror(errno));
+                return 0;
+            }
+            return 1;
+        }
+        if (errno != ENOENT) {
+            fprintf(stderr, "fission: %s: cannot write the outputs there: %s: %s\n", out, p, strerror(errno));
+            return 0;
+        }
+        char *slash = strrchr(p, '/');
+        while (slash && slash > p && slash[1] == 0) {   /* trailing slashes */
+            *slash = 0;
+            slash = strrchr(p, '/');
+        }
+        if (!slash) snprintf(p, sizeof p, ".");
+        else if (slash == p) snprintf(p, sizeof p, "/");
+        else *slash = 0;
+    }
+}
+
 static int write_outputs(const fsn_scenario_t *sc, const char *scenario_path, const fsn_run_result_t *res,
                          const char *out) {
     char *json = fsn_scenario_to_json(sc);
@@ -246,12 +280,10 @@ int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario
     if (o->have_seed) sc->seed = o->seed;
     if (o->trace) sc->out_trace = 1;
     fsn_error_t err = {0};
-    /* the output folder first: a run that cannot write is refused before
-     * it starts, and nothing is written */
-    if (out && fsn_output_dir(out, &err)) {
-        fprintf(stderr, "fission: %s\n", err.msg);
-        return CLI_USAGE;
-    }
+    /* a run that could not write its outputs is refused before it
+     * starts; the folder is created only once the inputs have all been
+     * read, so bad input leaves nothing behind */
+    if (out && !out_possible(out)) return CLI_USAGE;
     double t0 = now_s();
     fsn_csr_t g;
     fsn_err_t rc = fsn_scenario_graph(sc, &g, &err);
@@ -266,6 +298,12 @@ int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario
         fprintf(stderr, "fission: %s: %s\n", label, err.msg);
         fsn_csr_destroy(&g);
         return exit_for(rc);
+    }
+    if (out && fsn_output_dir(out, &err)) {
+        fprintf(stderr, "fission: %s\n", err.msg);
+        for (size_t c = 0; c < FSN_CAMPAIGNS_MAX; c++) free(lists[c]);
+        fsn_csr_destroy(&g);
+        return CLI_USAGE;
     }
     fsn_run_cfg_t cfg;
     fsn_run_cfg_default(&cfg);
