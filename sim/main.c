@@ -42,6 +42,7 @@ static const char *usage_main =
     "  run [FILE]       run a scenario file (or the default campaigns) and print its figures\n"
     "  validate FILE... check scenario files; print every error found\n"
     "  batch FILE|DIR.. run many scenario files, one output folder each, and a table of all\n"
+    "  compare RUN|FILE compare a run (or a scenario, run first) with the article's figures\n"
     "  cascade          run the pure sharing cascade (SIR-equivalent) and print its figures\n"
     "  graph describe   build (or read) a social graph and describe it\n"
     "  help [COMMAND]   show help for a command\n"
@@ -119,6 +120,19 @@ static const char *usage_batch =
     "and writes DIR/batch.csv: one row per scenario and metric (mean and 95%\n"
     "interval). A bad file is reported and skipped; the others still run.\n"
     "Exit 0 if all ran, 2 if some were bad input, 1 if a run failed.\n";
+
+static const char *usage_compare =
+    "usage: fission compare RUN_DIR|SCENARIO [--reference FILE] [--strict]\n"
+    "                       [--out DIR] [--reps N] [--seed S] [--threads T] [--set PATH=VALUE]...\n"
+    "\n"
+    "Compares a finished run (a folder with summary.json) or a scenario (run\n"
+    "first) with the article's figures (default reference:\n"
+    "scenarios/reference/article-2023.json): for each figure the article's\n"
+    "value, the simulated mean and its 95% interval, the deviation, the\n"
+    "z-score and whether it is within the figure's tolerance. Writes\n"
+    "compare.csv and compare.json into the run's folder. With --strict, exits\n"
+    "1 if any simulated figure is out of tolerance or not measured.\n"
+    "docs/METRICS.md maps every figure to its metric.\n";
 
 static const char *usage_run =
     "usage: fission run FILE [--out DIR] [--reps N] [--seed S] [--threads T]\n"
@@ -785,6 +799,7 @@ static int cmd_help(int argc, char **argv) {
     else if (!strcmp(argv[0], "cascade")) fputs(usage_cascade, stdout);
     else if (!strcmp(argv[0], "validate")) fputs(usage_validate, stdout);
     else if (!strcmp(argv[0], "batch")) fputs(usage_batch, stdout);
+    else if (!strcmp(argv[0], "compare")) fputs(usage_compare, stdout);
     else if (!strcmp(argv[0], "scenario")) return cli_help_scenario();
     else if (!strcmp(argv[0], "graph")) fputs(usage_graph, stdout);
     else if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version")) fputs(usage_main, stdout);
@@ -804,6 +819,10 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "validate")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_validate, stdout), EXIT_OK;
         return cli_validate(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "compare")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_compare, stdout), EXIT_OK;
+        return cli_compare(argc - 2, argv + 2);
     }
     if (!strcmp(cmd, "batch")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_batch, stdout), EXIT_OK;

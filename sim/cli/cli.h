@@ -36,6 +36,13 @@ typedef struct cli_run_opts {
     int trace, quiet, all;
 } cli_run_opts_t;
 
+/* fission compare RUN_DIR|SCENARIO [--reference FILE] [--strict] ... */
+int cli_compare(int argc, char **argv);
+
+/* Consume a run option (--reps, --seed, --threads, --out, --set, --trace,
+ * --quiet, --all) at argv[*i]: 1 taken, 0 not one, -1 bad (printed). */
+int cli_run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cmd);
+
 /* Run a loaded scenario: build the graph, run the replicates with
  * progress and Ctrl-C handling, print the figures, write the outputs to
  * out (NULL: none). Returns an exit code; *res is filled (the caller

@@ -397,7 +397,12 @@ static int parse_uint(const char *s, uint64_t max, uint64_t *out) {
 }
 
 /* Consume a shared option at argv[*i]: 1 taken, 0 not ours, -1 bad. */
+int cli_run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cmd);
 static int run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cmd) {
+    return cli_run_opt(o, argc, argv, i, cmd);
+}
+
+int cli_run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cmd) {
     const char *a = argv[*i];
     if (!strcmp(a, "--trace")) return o->trace = 1, 1;
     if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) return o->quiet = 1, 1;
