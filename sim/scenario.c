@@ -1279,6 +1279,88 @@ fsn_err_t fsn_scenario_load(fsn_scenario_t *sc, const char *path, const char *co
 }
 
 /* ------------------------------------------------------------------ */
+/* Paths                                                              */
+/* ------------------------------------------------------------------ */
+
+int fsn_scenario_key_type(const char *path) {
+    char buf[512];
+    if (!path || strlen(path) >= sizeof buf) return FSN_KEY_UNKNOWN;
+    snprintf(buf, sizeof buf, "%s", path);
+    char *save = NULL, *tok = strtok_r(buf, ".", &save);
+    if (!tok) return FSN_KEY_UNKNOWN;
+    const keyset_t *ks = &ks_top;
+    if (!strncmp(tok, "campaigns[", 10)) ks = &ks_campaign;
+    else if (!strcmp(tok, "graph")) return FSN_KEY_OTHER;
+    else {
+        save = NULL;
+        snprintf(buf, sizeof buf, "%s", path);
+        tok = strtok_r(buf, ".", &save);
+        goto lookup;
+    }
+    tok = strtok_r(NULL, ".", &save);
+lookup:
+    while (tok) {
+        const key_t *k = NULL;
+        for (size_t i = 0; i < ks->n; i++)
+            if (!strcmp(ks->keys[i].name, tok)) k = &ks->keys[i];
+        if (!k) return FSN_KEY_UNKNOWN;
+        char *next = strtok_r(NULL, ".", &save);
+        if (k->type == K_OBJ) {
+            if (!next) return FSN_KEY_OTHER;
+            ks = k->sub;
+            tok = next;
+            continue;
+        }
+        if (k->type == K_MAP || k->type == K_MAP2) {
+            if (!next) return FSN_KEY_OTHER;
+            int found = 0;
+            for (int i = 0; i < k->n; i++) found |= k->names[i] && !strcmp(k->names[i], next);
+            if (!found) return FSN_KEY_UNKNOWN;
+            char *inner = strtok_r(NULL, ".", &save);
+            if (k->type == K_MAP) return inner ? FSN_KEY_UNKNOWN : FSN_KEY_NUMBER;
+            if (!inner) return FSN_KEY_OTHER;
+            for (int i = 0; i < k->n2; i++)
+                if (!strcmp(k->names2[i], inner)) return strtok_r(NULL, ".", &save) ? FSN_KEY_UNKNOWN : FSN_KEY_NUMBER;
+            return FSN_KEY_UNKNOWN;
+        }
+        if (next) return FSN_KEY_UNKNOWN;
+        if (k->type == K_NUM || k->type == K_FEN) return FSN_KEY_NUMBER;
+        if (k->type == K_U32 || k->type == K_U64) return FSN_KEY_INTEGER;
+        return FSN_KEY_OTHER;
+    }
+    return FSN_KEY_UNKNOWN;
+}
+
+fsn_err_t fsn_scenario_get_number(const fsn_scenario_t *sc, const char *path, double *out) {
+    char *json = fsn_scenario_to_json(sc);
+    if (!json) return FSN_ENOMEM;
+    cJSON *root = cJSON_Parse(json);
+    free(json);
+    if (!root) return FSN_ENOMEM;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", path);
+    const cJSON *node = root;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ".", &save); tok && node; tok = strtok_r(NULL, ".", &save)) {
+        char *br = strchr(tok, '[');
+        long idx = -1;
+        if (br) {
+            idx = strtol(br + 1, NULL, 10);
+            *br = 0;
+        }
+        node = cJSON_GetObjectItemCaseSensitive(node, tok);
+        if (node && idx >= 0) node = cJSON_GetArrayItem(node, (int)idx);
+    }
+    fsn_err_t rc = FSN_EINVAL;
+    if (node && cJSON_IsNumber(node)) {
+        *out = node->valuedouble;
+        rc = FSN_OK;
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* Graph and seeds                                                    */
 /* ------------------------------------------------------------------ */
 

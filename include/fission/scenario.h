@@ -110,6 +110,17 @@ fsn_err_t fsn_scenario_load(fsn_scenario_t *sc, const char *path, const char *co
  * malloc'ed; NULL on allocation failure. O(keys). */
 char *fsn_scenario_to_json(const fsn_scenario_t *sc);
 
+/* What kind of value the key at path holds (a path as --set takes it:
+ * "behaviour.sharing.click.private", "campaigns[0].group.size"):
+ * FSN_KEY_NUMBER, FSN_KEY_INTEGER, FSN_KEY_OTHER (names, booleans,
+ * objects, the graph's keys), or FSN_KEY_UNKNOWN. O(keys). */
+enum { FSN_KEY_UNKNOWN = 0, FSN_KEY_NUMBER = 1, FSN_KEY_INTEGER = 2, FSN_KEY_OTHER = 3 };
+int fsn_scenario_key_type(const char *path);
+
+/* The number at path in a parsed scenario (through its normalised JSON);
+ * FSN_EINVAL if the path names no number. O(keys). */
+fsn_err_t fsn_scenario_get_number(const fsn_scenario_t *sc, const char *path, double *out);
+
 /* Build or read the scenario's graph. Errors name the file and line of
  * a graph file. Calls igraph (one thread). */
 fsn_err_t fsn_scenario_graph(const fsn_scenario_t *sc, fsn_csr_t *g, fsn_error_t *err);
