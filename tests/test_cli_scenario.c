@@ -95,7 +95,7 @@ static int temporaries(const char *root) {
 }
 
 /* The *.json files of a folder, sorted; returns how many. */
-static size_t json_files(const char *dir, char names[][128], size_t max) {
+static size_t json_files(const char *dir, char names[][256], size_t max) {
     struct dirent **list;
     int k = scandir(dir, &list, NULL, alphasort);
     cr_assert_geq(k, 0, "cannot read %s", dir);
@@ -103,7 +103,7 @@ static size_t json_files(const char *dir, char names[][128], size_t max) {
     for (int i = 0; i < k; i++) {
         size_t len = strlen(list[i]->d_name);
         if (len > 5 && !strcmp(list[i]->d_name + len - 5, ".json") && n < max)
-            snprintf(names[n++], 128, "%s", list[i]->d_name);
+            snprintf(names[n++], 256, "%s", list[i]->d_name);
         free(list[i]);
     }
     free(list);
@@ -167,7 +167,7 @@ static const struct {
 };
 
 Test(cli_scenario, every_bad_file_has_its_expected_message) {
-    char names[128][128];
+    char names[128][256];
     size_t n = json_files(BAD, names, 128);
     for (size_t i = 0; i < sizeof expect / sizeof *expect; i++) {
         int found = 0;
@@ -207,7 +207,7 @@ Test(cli_scenario, run_refuses_every_bad_file_and_writes_nothing_into_an_existin
         cr_expect_eq(rc, 2, "run %s: exit %d\nstderr: %s", expect[i].file, rc, err);
         cr_expect(strstr(err, expect[i].file), "run %s: stderr does not name the file: %s", expect[i].file, err);
         cr_expect_eq(entries(dir), 0, "run %s wrote into the output folder", expect[i].file);
-        char cmd[600];
+        char cmd[1200];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'/* '%s'/.[!.]*", dir, dir);
         cr_assert_eq(system(cmd), 0);
     }
@@ -221,14 +221,14 @@ Test(cli_scenario, run_refuses_every_bad_file_and_does_not_create_the_output_fol
         int rc = run(args);
         cr_expect_eq(rc, 2, "run %s: exit %d\nstderr: %s", expect[i].file, rc, err);
         cr_expect(!exists(dir), "run %s created the output folder", expect[i].file);
-        char cmd[600];
+        char cmd[1200];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
         cr_assert_eq(system(cmd), 0);
     }
 }
 
 Test(cli_scenario, validate_accepts_every_good_file_and_prints_ok) {
-    char names[32][128];
+    char names[32][256];
     size_t n = json_files(GOOD, names, 32);
     cr_assert_geq(n, 5, "expected the minimal file and one per campaign type");
     for (size_t j = 0; j < n; j++) {
