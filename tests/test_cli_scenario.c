@@ -160,6 +160,8 @@ static const struct {
     {"seventeen_campaigns.json", "campaigns: ", "at most 16"},
     {"graph_file_missing.json", "no_such_graph.txt", NULL},
     {"graph_file_malformed.json", "malformed_edges.txt:3", NULL},
+    {"seed_count_above_graph_users.json", "campaigns[0].seeding.count: ", "at most the graph's 4 users"},
+    {"seed_file_malformed.json", "bad_seeds.txt:3", NULL},
     {"seed_file_strategy_without_file.json", "campaigns[0].seeding.file: ", "missing"},
     {"via_not_summing.json", "behaviour.sharing.via: ", "sum to 1"},
     {"tier_share_not_summing.json", "users.tier_share: ", "sum to 1"},
