@@ -439,3 +439,25 @@ Test(cli_scenario, run_of_a_missing_scenario_file_exits_two_naming_it) {
     snprintf(p, sizeof p, "%s/m", tmp);
     cr_assert(!exists(p));
 }
+
+Test(cli_scenario, batch_leaves_no_folder_for_a_scenario_whose_graph_cannot_be_read) {
+    int rc = run("batch " GOOD "/link.json " BAD "/graph_file_missing.json --out bg -q");
+    cr_assert_neq(rc, 0, "%s", err);
+    cr_assert(strstr(err, "no_such_graph.txt"), "%s", err);
+    char p[512];
+    snprintf(p, sizeof p, "%s/bg/link_small/summary.json", tmp);
+    cr_assert(exists(p) || (snprintf(p, sizeof p, "%s/bg/link/summary.json", tmp), exists(p)), "no summary for link.json");
+    snprintf(p, sizeof p, "%s/bg/graph_file_missing", tmp);
+    cr_assert(!exists(p), "an output folder for a scenario that did not run");
+}
+
+Test(cli_scenario, a_scenario_name_that_is_not_a_plain_name_is_refused) {
+    /* the name makes the default output folder runs/<name> */
+    cr_assert_eq(run("run " GOOD "/link.json -q --reps 1 --set name=../escaped"), 2, "%s", err);
+    char p[512];
+    snprintf(p, sizeof p, "%s/escaped", tmp);
+    cr_assert(!exists(p), "a run wrote outside runs/");
+    cr_assert_eq(run("run " GOOD "/link.json -q --reps 1 --set name="), 2, "%s", err);
+    snprintf(p, sizeof p, "%s/runs/summary.json", tmp);
+    cr_assert(!exists(p), "an empty name wrote into runs/ itself");
+}
