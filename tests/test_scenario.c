@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fission/scenario.h"
 
@@ -251,6 +252,23 @@ Test(scenario, loading_a_file_resolves_against_its_own_folder) {
     const char *p = FISSION_TEST_DATA "/scenarios/bad/graph_file_malformed.json";
     cr_assert_eq(fsn_scenario_load(&sc, p, NULL, 0, &d), FSN_OK, "%s", all_msgs());
     cr_assert_str_eq(sc.graph_file, FISSION_TEST_DATA "/scenarios/bad/malformed_edges.txt");
+}
+
+Test(scenario, the_normalised_scenario_reproduces_from_another_folder) {
+    /* summary.json carries the normalised scenario so a run can be
+     * reproduced from it alone: a graph file loaded through a relative
+     * path must still be found when that JSON is read elsewhere */
+    cr_assert_eq(chdir(FISSION_TEST_DATA), 0);
+    cr_assert_eq(fsn_scenario_load(&sc, "scenarios/bad/graph_file_malformed.json", NULL, 0, &d), FSN_OK, "%s",
+                 all_msgs());
+    char *j = fsn_scenario_to_json(&sc);
+    cr_assert_not_null(j);
+    cr_assert_eq(chdir("/"), 0);
+    static fsn_scenario_t s2;
+    cr_assert_eq(fsn_scenario_parse(&s2, j, strlen(j), "/tmp/run/summary-scenario.json", "/tmp/run", NULL, 0, &d),
+                 FSN_OK, "%s", all_msgs());
+    cr_assert_eq(access(s2.graph_file, R_OK), 0, "the graph file became %s", s2.graph_file);
+    free(j);
 }
 
 Test(scenario, the_default_name_is_the_file_base_name) {
