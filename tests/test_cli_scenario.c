@@ -161,6 +161,7 @@ static const struct {
     {"graph_file_missing.json", "no_such_graph.txt", NULL},
     {"graph_file_malformed.json", "malformed_edges.txt:3", NULL},
     {"seed_count_above_graph_users.json", "campaigns[0].seeding.count: ", "at most the graph's 4 users"},
+    {"regular_graph_odd_degree_sum.json", "graph", "even"},
     {"seed_file_malformed.json", "bad_seeds.txt:3", NULL},
     {"seed_file_strategy_without_file.json", "campaigns[0].seeding.file: ", "missing"},
     {"via_not_summing.json", "behaviour.sharing.via: ", "sum to 1"},
