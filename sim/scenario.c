@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fission/sample.h"
 #include "fission/seeding.h"
@@ -704,9 +705,24 @@ static void parse_obj(ctx_t *c, const cJSON *obj, const keyset_t *ks, char *base
 /* Sections with their own rules                                      */
 /* ------------------------------------------------------------------ */
 
+/* An absolute path for p, relative to base_dir (itself relative to the
+ * working folder if not absolute), so that the normalised scenario
+ * names the same file from wherever it is read again. */
 static void resolve(char *dst, size_t n, const char *base_dir, const char *p) {
-    if (p[0] == '/' || !base_dir || !*base_dir || !strcmp(base_dir, ".")) snprintf(dst, n, "%s", p);
-    else snprintf(dst, n, "%s/%s", base_dir, p);
+    if (p[0] == '/') {
+        snprintf(dst, n, "%s", p);
+        return;
+    }
+    char cwd[FSN_SCENARIO_PATH_MAX];
+    const char *b = base_dir && *base_dir ? base_dir : ".";
+    if (b[0] != '/' && getcwd(cwd, sizeof cwd)) {
+        if (!strcmp(b, ".")) snprintf(dst, n, "%s/%s", cwd, p);
+        else snprintf(dst, n, "%s/%s/%s", cwd, b, p);
+    } else if (!strcmp(b, ".")) {
+        snprintf(dst, n, "%s", p);
+    } else {
+        snprintf(dst, n, "%s/%s", b, p);
+    }
 }
 
 static void parse_graph(ctx_t *c, fsn_scenario_t *sc, const cJSON *g, const char *base_dir) {
@@ -871,6 +887,15 @@ static void parse_campaigns(ctx_t *c, fsn_scenario_t *sc, const cJSON *arr, cons
 
 /* Rules across keys, with the path of the key at fault. */
 static void cross_checks(ctx_t *c, fsn_scenario_t *sc) {
+    {
+        int ok = sc->name[0] && strcmp(sc->name, ".") && strcmp(sc->name, "..");
+        for (const char *q = sc->name; *q; q++)
+            if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_' ||
+                  *q == '-' || *q == '.'))
+                ok = 0;
+        if (!ok)
+            diag(c, "name", "must be letters, digits, '_', '-' or '.' (it names the output folder), got \"%s\"", sc->name);
+    }
     const fsn_world_params_t *b = &sc->behaviour;
     double s = b->via_prob[0] + b->via_prob[1] + b->via_prob[2];
     if (fabs(s - 1) > 1e-9) diag(c, "behaviour.sharing.via", "the three shares must sum to 1, got %.17g", s);
@@ -1114,20 +1139,19 @@ fsn_err_t fsn_scenario_parse(fsn_scenario_t *sc, const char *text, size_t len, c
     fsn_diags_clear(d);
     ctx_t c = {d, file ? file : "scenario", -1, NULL};
     fsn_scenario_default(sc);
-    /* the default name: the file's base name without .json */
+    /* the default name: the file's base name without .json, with any
+     * character a folder name should not have made '_' */
     if (file) {
         const char *b = strrchr(file, '/');
         b = b ? b + 1 : file;
         snprintf(sc->name, sizeof sc->name, "%s", b);
         char *dot = strrchr(sc->name, '.');
         if (dot && dot != sc->name) *dot = 0;
-    }
-    size_t nonblank = 0;
-    for (size_t i = 0; i < len; i++)
-        if (!(text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) nonblank++;
-    if (nonblank == 0) {
-        diag(&c, NULL, "the file is empty; expected a JSON object (see docs/SCENARIOS.md)");
-        return FSN_EPARSE;
+        for (char *q = sc->name; *q; q++)
+            if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_' ||
+                  *q == '-' || *q == '.'))
+                *q = '_';
+        if (!strcmp(sc->name, ".") || !strcmp(sc->name, "..") || !sc->name[0]) snprintf(sc->name, sizeof sc->name, "scenario");
     }
     for (size_t i = 0; i < len; i++)
         if (text[i] == 0) {
@@ -1152,12 +1176,24 @@ fsn_err_t fsn_scenario_parse(fsn_scenario_t *sc, const char *text, size_t len, c
         return FSN_EPARSE;
     }
     text = copy;
+    size_t nonblank = 0;
+    for (size_t i = 0; i < len; i++)
+        if (!(text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) nonblank++;
+    if (nonblank == 0) {
+        diag(&c, NULL, "the file is empty (or only comments); expected a JSON object (see docs/SCENARIOS.md)");
+        free(copy);
+        return FSN_EPARSE;
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!root) {
         int line, col;
         line_col(text, end ? end : text, &line, &col);
-        if (end && end >= text + len)
+        int rest_blank = 1;
+        for (const char *q = end ? end + 1 : text + len; q < text + len; q++)
+            if (!(*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')) rest_blank = 0;
+        if (end && (end >= text + len || (rest_blank && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n' ||
+                                                        *end == ']' || *end == '}' || *end == '"'))))
             diag_at(&c, line, col, "malformed JSON: the text ends too early (an unclosed bracket or string?)");
         else {
             /* what is there, up to the end of the line */

@@ -17,7 +17,7 @@
  *
  * Errors are collected, not stopped at: `fission validate` prints them
  * all. Each names the file and the JSON path and says what was expected:
- *   scenarios/x.json: campaigns[1].group.size: must be an integer >= 2, got 1
+ *   scenarios/x.json: campaigns[1].group.size: must be an integer in [2, 1000], got 1
  *   scenarios/x.json: behaviour.sharing.clik: unknown key; did you mean 'click'?
  *   scenarios/x.json:12:5: malformed JSON (expected a value)
  * This module is the only one that includes cJSON.

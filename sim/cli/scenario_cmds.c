@@ -276,7 +276,6 @@ int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario
                      const cli_run_opts_t *o, const char *out, fsn_run_result_t *res) {
     memset(res, 0, sizeof *res);
     if (o->reps) sc->replicates = o->reps;
-    if (o->threads) sc->threads = o->threads;
     if (o->have_seed) sc->seed = o->seed;
     if (o->trace) sc->out_trace = 1;
     fsn_error_t err = {0};
@@ -309,7 +308,9 @@ int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario
     fsn_run_cfg_default(&cfg);
     cfg.reps = sc->replicates;
     cfg.seed = sc->seed;
-    cfg.threads = sc->threads;
+    /* --threads changes how, not what: it is not written into the
+     * normalised scenario, so outputs do not depend on it */
+    cfg.threads = o->threads ? o->threads : sc->threads;
     uint32_t threads = cfg.threads ? cfg.threads : fsn_run_cores();
     if (threads > cfg.reps) threads = cfg.reps;
     printf("fission %s: %s\n", FISSION_VERSION, label);
@@ -532,18 +533,26 @@ int cli_validate(int argc, char **argv) {
     int bad = 0;
     for (size_t i = 0; sc && d && i < nf; i++) {
         fsn_err_t rc = fsn_scenario_load(sc, files[i], o.sets, o.nsets, d);
-        /* the files a scenario names must be readable */
+        /* everything a run would refuse: the graph is built (or read) and
+         * the seed files read, as a run does */
         if (!rc) {
-            if (sc->graph_file[0] && access(sc->graph_file, R_OK)) {
-                fprintf(stderr, "%s: graph.file: cannot read %s: %s\n", files[i], sc->graph_file, strerror(errno));
-                rc = FSN_EIO;
-            }
-            for (size_t c = 0; c < sc->ncampaigns; c++)
-                if (sc->seed_file[c][0] && access(sc->seed_file[c], R_OK)) {
-                    fprintf(stderr, "%s: campaigns[%zu].seeding.file: cannot read %s: %s\n", files[i], c,
-                            sc->seed_file[c], strerror(errno));
-                    rc = FSN_EIO;
+            fsn_csr_t g;
+            fsn_error_t err = {0};
+            fsn_err_t grc = fsn_scenario_graph(sc, &g, &err);
+            if (grc) {
+                fprintf(stderr, "%s: graph: %s\n", files[i], err.msg[0] ? err.msg : fsn_err_name(grc));
+                rc = grc;
+            } else {
+                fsn_vid_t *lists[FSN_CAMPAIGNS_MAX];
+                fsn_err_t src = fsn_scenario_seed_lists(sc, &g, lists, &err);
+                if (src) {
+                    fprintf(stderr, "%s: %s\n", files[i], err.msg);
+                    rc = src;
+                } else {
+                    for (size_t c = 0; c < FSN_CAMPAIGNS_MAX; c++) free(lists[c]);
                 }
+                fsn_csr_destroy(&g);
+            }
         } else {
             print_diags(d);
         }
@@ -562,6 +571,20 @@ int cli_validate(int argc, char **argv) {
 /* ------------------------------------------------------------------ */
 /* Batch                                                              */
 /* ------------------------------------------------------------------ */
+
+/* A CSV field, quoted if it must be. */
+static void csv_field(FILE *f, const char *s) {
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
 
 static int is_json(const struct dirent *e) {
     size_t n = strlen(e->d_name);
@@ -677,7 +700,12 @@ int cli_batch(int argc, char **argv) {
         if (rc) {
             print_diags(d);
             fprintf(stderr, "fission: batch: skipping %s\n", files[i]);
-            fprintf(tf, "%s,%s,bad input,0,,,,,\n", "", files[i]);
+            char bn[FSN_SCENARIO_PATH_MAX];
+            base_name(bn, sizeof bn, files[i]);
+            csv_field(tf, bn);
+            fputc(',', tf);
+            csv_field(tf, files[i]);
+            fputs(",bad input,0,,,,,\n", tf);
             bad_input++;
             continue;
         }
@@ -697,8 +725,9 @@ int cli_batch(int argc, char **argv) {
         snprintf(out, sizeof out, "%s/%s", root, uniq);
         fsn_run_result_t res;
         int code = cli_run_scenario(sc, files[i], files[i], &o, out, &res);
-        const char *status = code == CLI_OK ? "ok" : res.interrupted ? "interrupted" : "failed";
-        if (code) failures++;
+        const char *status = code == CLI_OK ? "ok" : res.interrupted ? "interrupted" : code == CLI_USAGE ? "bad input" : "failed";
+        if (code == CLI_USAGE) bad_input++;
+        else if (code) failures++;
         if (res.reps && res.values) {
             double *nx = realloc(x, res.reps * sizeof *x), *ns = realloc(scratch, res.reps * sizeof *scratch);
             if (nx) x = nx;
@@ -711,11 +740,18 @@ int cli_batch(int argc, char **argv) {
                 }
                 fsn_summary_t s;
                 fsn_stats_summarize(x, n, scratch, &s);
-                fprintf(tf, "%s,%s,%s,%u,%s,%zu,%.17g,%.17g,%.17g\n", uniq, files[i], status, res.reps_done,
-                        res.names[k], n, n ? s.mean : NAN, n ? s.ci_lo : NAN, n ? s.ci_hi : NAN);
+                csv_field(tf, uniq);
+                fputc(',', tf);
+                csv_field(tf, files[i]);
+                fprintf(tf, ",%s,%u,%s,%zu,", status, res.reps_done, res.names[k], n);
+                if (n) fprintf(tf, "%.17g,%.17g,%.17g\n", s.mean, s.ci_lo, s.ci_hi);
+                else fputs(",,\n", tf);
             }
         } else {
-            fprintf(tf, "%s,%s,%s,0,,,,,\n", uniq, files[i], status);
+            csv_field(tf, uniq);
+            fputc(',', tf);
+            csv_field(tf, files[i]);
+            fprintf(tf, ",%s,0,,,,,\n", status);
         }
         fsn_run_result_destroy(&res);
         if (stop_flag) {
