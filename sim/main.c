@@ -43,6 +43,7 @@ static const char *usage_main =
     "  validate FILE... check scenario files; print every error found\n"
     "  batch FILE|DIR.. run many scenario files, one output folder each, and a table of all\n"
     "  compare RUN|FILE compare a run (or a scenario, run first) with the article's figures\n"
+    "  calibrate FILE   fit behaviour parameters to the article's figures (Nelder-Mead)\n"
     "  cascade          run the pure sharing cascade (SIR-equivalent) and print its figures\n"
     "  graph describe   build (or read) a social graph and describe it\n"
     "  help [COMMAND]   show help for a command\n"
@@ -133,6 +134,21 @@ static const char *usage_compare =
     "compare.csv and compare.json into the run's folder. With --strict, exits\n"
     "1 if any simulated figure is out of tolerance or not measured.\n"
     "docs/METRICS.md maps every figure to its metric.\n";
+
+static const char *usage_calibrate =
+    "usage: fission calibrate SCENARIO --free PATH=LO:HI... [--reference FILE]\n"
+    "                         [--out FILE] [--reps N] [--seed S] [--threads T]\n"
+    "                         [--max-evals N] [--set PATH=VALUE]... [--quiet]\n"
+    "\n"
+    "Fits the free parameters (scenario paths, each in a range) to the\n"
+    "reference figures by minimising the sum of squared deviations measured\n"
+    "in tolerances, with GSL's Nelder-Mead simplex. Every evaluation runs the\n"
+    "same replicates with the same seeds (common random numbers), so the\n"
+    "objective is smooth. Prints each evaluation on stderr, then the fitted\n"
+    "values and every figure's residual, and writes the calibrated scenario\n"
+    "(default runs/<name>/calibrated.json). Defaults: 8 replicates per\n"
+    "evaluation, 300 evaluations.\n"
+    "  e.g. --free behaviour.decisions.buy_base=-5:1 --free behaviour.visits.visit_rate=0.2:5\n";
 
 static const char *usage_run =
     "usage: fission run FILE [--out DIR] [--reps N] [--seed S] [--threads T]\n"
@@ -800,6 +816,7 @@ static int cmd_help(int argc, char **argv) {
     else if (!strcmp(argv[0], "validate")) fputs(usage_validate, stdout);
     else if (!strcmp(argv[0], "batch")) fputs(usage_batch, stdout);
     else if (!strcmp(argv[0], "compare")) fputs(usage_compare, stdout);
+    else if (!strcmp(argv[0], "calibrate")) fputs(usage_calibrate, stdout);
     else if (!strcmp(argv[0], "scenario")) return cli_help_scenario();
     else if (!strcmp(argv[0], "graph")) fputs(usage_graph, stdout);
     else if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version")) fputs(usage_main, stdout);
@@ -819,6 +836,10 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "validate")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_validate, stdout), EXIT_OK;
         return cli_validate(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "calibrate")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_calibrate, stdout), EXIT_OK;
+        return cli_calibrate(argc - 2, argv + 2);
     }
     if (!strcmp(cmd, "compare")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_compare, stdout), EXIT_OK;

@@ -39,6 +39,13 @@ typedef struct cli_run_opts {
 /* fission compare RUN_DIR|SCENARIO [--reference FILE] [--strict] ... */
 int cli_compare(int argc, char **argv);
 
+/* The comparison table. */
+struct fsn_compare_row;
+void cli_print_compare(const struct fsn_compare_row *rows, size_t n, const size_t counts[4]);
+
+/* fission calibrate SCENARIO --free PATH=LO:HI... */
+int cli_calibrate(int argc, char **argv);
+
 /* Consume a run option (--reps, --seed, --threads, --out, --set, --trace,
  * --quiet, --all) at argv[*i]: 1 taken, 0 not one, -1 bad (printed). */
 int cli_run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cmd);

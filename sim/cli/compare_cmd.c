@@ -25,7 +25,7 @@ static void cell(char *buf, size_t n, double x, const char *unit) {
     else snprintf(buf, n, "%.1f", x);
 }
 
-static void print_rows(const fsn_compare_row_t *rows, size_t n, const size_t counts[4]) {
+void cli_print_compare(const fsn_compare_row_t *rows, size_t n, const size_t counts[4]) {
     printf("\n  %-34s %9s %9s  %-19s %8s %7s  %s\n", "figure", "article", "simulated", "95% interval", "dev", "z", "");
     for (size_t i = 0; i < n; i++) {
         const fsn_compare_row_t *r = &rows[i];
@@ -146,7 +146,7 @@ int cli_compare(int argc, char **argv) {
             code = CLI_RUN;
         } else {
             fsn_compare(&ref, &st, rows, counts);
-            print_rows(rows, ref.n, counts);
+            cli_print_compare(rows, ref.n, counts);
             if (fsn_compare_write(dir, rows, ref.n, &err)) {
                 fprintf(stderr, "fission: %s\n", err.msg);
                 code = CLI_RUN;
