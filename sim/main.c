@@ -138,7 +138,7 @@ static const char *usage_compare =
 static const char *usage_calibrate =
     "usage: fission calibrate SCENARIO --free PATH=LO:HI... [--reference FILE]\n"
     "                         [--out FILE] [--reps N] [--seed S] [--threads T]\n"
-    "                         [--max-evals N] [--set PATH=VALUE]... [--quiet]\n"
+    "                         [--max-evals N] [--only T1,T5,...] [--set PATH=VALUE]... [--quiet]\n"
     "\n"
     "Fits the free parameters (scenario paths, each in a range) to the\n"
     "reference figures by minimising the sum of squared deviations measured\n"
@@ -147,7 +147,8 @@ static const char *usage_calibrate =
     "objective is smooth. Prints each evaluation on stderr, then the fitted\n"
     "values and every figure's residual, and writes the calibrated scenario\n"
     "(default runs/<name>/calibrated.json). Defaults: 8 replicates per\n"
-    "evaluation, 300 evaluations.\n"
+    "evaluation, 300 evaluations. --only fits the figures of some tables (by\n"
+    "prefix of their table: T1 keeps T1 and T1 text), for calibration in stages.\n"
     "  e.g. --free behaviour.decisions.buy_base=-5:1 --free behaviour.visits.visit_rate=0.2:5\n";
 
 static const char *usage_run =

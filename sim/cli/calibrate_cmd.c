@@ -51,7 +51,7 @@ static char *slurp(const char *path, size_t *len) {
 }
 
 int cli_calibrate(int argc, char **argv) {
-    const char *file = NULL, *refpath = "scenarios/reference/article-2023.json", *outfile = NULL;
+    const char *file = NULL, *refpath = "scenarios/reference/article-2023.json", *outfile = NULL, *only = NULL;
     fsn_free_param_t fp[64];
     size_t nfree = 0;
     fsn_calib_cfg_t cc;
@@ -59,7 +59,7 @@ int cli_calibrate(int argc, char **argv) {
     cli_run_opts_t o = {0};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--free") || !strcmp(a, "--reference") || !strcmp(a, "--max-evals")) {
+        if (!strcmp(a, "--free") || !strcmp(a, "--reference") || !strcmp(a, "--max-evals") || !strcmp(a, "--only")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "fission: calibrate: %s needs a value\n", a);
                 free(o.sets);
@@ -67,6 +67,7 @@ int cli_calibrate(int argc, char **argv) {
             }
             const char *v = argv[++i];
             if (!strcmp(a, "--reference")) refpath = v;
+            else if (!strcmp(a, "--only")) only = v;
             else if (!strcmp(a, "--max-evals")) {
                 char *end;
                 long k = strtol(v, &end, 10);
@@ -153,6 +154,26 @@ int cli_calibrate(int argc, char **argv) {
         fprintf(stderr, "fission: %s\n", err.msg);
         code = CLI_USAGE;
         goto done;
+    }
+    if (only) {
+        /* keep the figures of the tables named (prefixes of "table":
+         * "T1,T5" keeps T1, T1 text, T5, T5 text) */
+        size_t kept = 0;
+        for (size_t i = 0; i < ref.n; i++) {
+            int keep = 0;
+            char list[256];
+            snprintf(list, sizeof list, "%s", only);
+            char *save = NULL;
+            for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                keep |= !strncmp(ref.fig[i].table, t, strlen(t));
+            if (keep) ref.fig[kept++] = ref.fig[i];
+        }
+        ref.n = kept;
+        if (kept == 0) {
+            fprintf(stderr, "fission: calibrate: --only %s keeps no figure\n", only);
+            code = CLI_USAGE;
+            goto done;
+        }
     }
     char dir[FSN_SCENARIO_PATH_MAX];
     snprintf(dir, sizeof dir, "%s", file);

@@ -126,6 +126,10 @@ int w_pay(fsn_world_t *w, uint32_t v, int ch, int c, int64_t fen, double trust, 
     w->pref_orders[pref]++;
     w->pref_fixed[pref] += m == pref;
     w->orders_ch[ch]++;
+    if (!(w->chan_bought[v] & (1u << ch))) {
+        w->chan_bought[v] |= (uint8_t)(1u << ch);
+        w->buyers_ch[ch]++;
+    }
     w->gmv_ch[ch] += amount;
     w->chan_seen[v] |= (uint8_t)(16u << m);
     if (w->orders[v] == 0) w->first_method[v] = (uint8_t)m;

@@ -519,6 +519,8 @@ static void emit(emitter_t *e) {
         put(e, (double)w->opens[ch], "channel.%s.opens", C);
         put(e, ratio((double)w->opens[ch], (double)w->openers[ch] * months), "channel.%s.opens_per_month", C);
         put(e, ratio((double)w->orders_ch[ch], (double)w->opens[ch]), "channel.%s.conversion", C);
+        put(e, (double)w->openers[ch], "channel.%s.users", C);
+        put(e, ratio((double)w->buyers_ch[ch], (double)w->openers[ch]), "channel.%s.visitor_conversion", C);
         put(e, ratio(cny(w->gmv_ch[ch]), (double)w->orders_ch[ch]), "channel.%s.order_value", C);
     }
     put(e, (double)all_orders, "all.orders");
@@ -599,6 +601,7 @@ void fsn_world_free(fsn_world_t *w) {
     free(w->source);
     free(w->first_method);
     free(w->chan_seen);
+    free(w->chan_bought);
     free(w->orders);
     free(w->trust_in);
     free(w->churn_at);
@@ -649,6 +652,7 @@ fsn_world_t *fsn_world_new(const fsn_csr_t *g, const fsn_users_t *u, const fsn_w
     w->source = calloc(n + 1, 1);
     w->first_method = calloc(n + 1, 1);
     w->chan_seen = calloc(n + 1, 1);
+    w->chan_bought = calloc(n + 1, 1);
     w->orders = calloc(n + 1, sizeof *w->orders);
     w->trust_in = calloc(n + 1, sizeof *w->trust_in);
     w->churn_at = calloc(n + 1, sizeof *w->churn_at);
@@ -669,7 +673,7 @@ fsn_world_t *fsn_world_new(const fsn_csr_t *g, const fsn_users_t *u, const fsn_w
     w->nbins = (size_t)ceil(p->horizon / p->bin);
     if (w->nbins < 1) w->nbins = 1;
     w->series = calloc((ncamps ? ncamps : 1) * FSN_SERIES_COUNT * w->nbins, sizeof *w->series);
-    if (!w->flag || !w->source || !w->first_method || !w->chan_seen || !w->orders || !w->trust_in ||
+    if (!w->flag || !w->source || !w->first_method || !w->chan_seen || !w->chan_bought || !w->orders || !w->trust_in ||
         !w->churn_at || !w->coupon_fen || !w->coupon_until || !w->coupon_camp || !w->rl_hour ||
         !w->rl_count || !w->uc || !w->expo || !w->depth || !w->mark || !w->seedbuf || !w->series)
         goto nomem;
@@ -701,6 +705,7 @@ static void reset(fsn_world_t *w) {
     memset(w->source, 0, n);
     memset(w->first_method, 0xff, n);
     memset(w->chan_seen, 0, n);
+    memset(w->chan_bought, 0, n);
     memset(w->orders, 0, n * sizeof *w->orders);
     memset(w->trust_in, 0, n * sizeof *w->trust_in);
     for (size_t v = 0; v < n; v++) w->churn_at[v] = INFINITY;
@@ -716,7 +721,7 @@ static void reset(fsn_world_t *w) {
     w->nmem = 0;
 #define Z(a) memset(w->a, 0, sizeof w->a)
     Z(orders_m); Z(buyers_m); Z(rebuyers_m); Z(users_m); Z(pref_orders); Z(pref_fixed);
-    Z(disc_offered); Z(disc_taken); Z(gmv_m); Z(opens); Z(openers); Z(orders_ch); Z(gmv_ch);
+    Z(disc_offered); Z(disc_taken); Z(gmv_m); Z(opens); Z(openers); Z(orders_ch); Z(buyers_ch); Z(gmv_ch);
     Z(new_users); Z(retained); Z(observed); Z(new_orders); Z(new_age35); Z(arrivals); Z(new_gmv);
 #undef Z
     w->abandoned = w->nudged = w->members_made = 0;

@@ -104,6 +104,7 @@ struct fsn_world {
     uint8_t *source;          /* fsn_source_t of a new user */
     uint8_t *first_method;    /* method of the first order in the run, 0xff none */
     uint8_t *chan_seen;       /* bit c: opened channel c; bit 4 + m: paid with m */
+    uint8_t *chan_bought;     /* bit c: paid in channel c */
     uint16_t *orders;         /* saturating */
     float *trust_in;          /* tie strength of the link a new user came by */
     float *churn_at;          /* hours; +inf: never */
@@ -137,7 +138,7 @@ struct fsn_world {
     uint64_t disc_offered[FSN_PAY_COUNT], disc_taken[FSN_PAY_COUNT];
     int64_t gmv_m[FSN_PAY_COUNT];
     uint64_t abandoned, nudged, members_made;
-    uint64_t opens[FSN_CH_COUNT], openers[FSN_CH_COUNT], orders_ch[FSN_CH_COUNT];
+    uint64_t opens[FSN_CH_COUNT], openers[FSN_CH_COUNT], orders_ch[FSN_CH_COUNT], buyers_ch[FSN_CH_COUNT];
     int64_t gmv_ch[FSN_CH_COUNT];
     uint64_t new_users[FSN_SRC_COUNT], retained[FSN_SRC_COUNT], observed[FSN_SRC_COUNT];
     uint64_t new_orders[FSN_SRC_COUNT], new_age35[FSN_SRC_COUNT], arrivals[FSN_SRC_COUNT];
