@@ -31,7 +31,7 @@ void cli_print_compare(const fsn_compare_row_t *rows, size_t n, const size_t cou
         const fsn_compare_row_t *r = &rows[i];
         const fsn_figure_t *f = r->fig;
         if (r->status == FSN_CMP_NOT_SIMULATED) continue;
-        char a[24], m[24], lo[24], hi[24], d[24], ci[48];
+        char a[24], m[24], lo[24], hi[24], d[24], ci[64];
         cell(a, sizeof a, f->value, f->unit);
         cell(m, sizeof m, r->mean, f->unit);
         cell(lo, sizeof lo, r->ci_lo, f->unit);
