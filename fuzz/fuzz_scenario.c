@@ -1,9 +1,12 @@
 /*
  * fuzz_scenario.c: libFuzzer harness for the scenario parser.
  *
- * Each input is a scenario file's text. It goes to fsn_scenario_parse;
- * whatever the result, the scenario is written back with
- * fsn_scenario_to_json. When the parse succeeds the normalised text must
+ * Each input is a scenario file's text, optionally followed by --set
+ * overrides: the bytes up to the first NUL are the text and every
+ * NUL-terminated piece after it is one "PATH=VALUE" (at most MAX_SETS;
+ * a scenario file holds no NUL, so a plain file is just the text). They
+ * go to fsn_scenario_parse; whatever the result, the scenario is written
+ * back with fsn_scenario_to_json. When the parse succeeds the normalised text must
  * parse again, without a single diagnostic, and give the same text: a
  * difference is a round-trip bug and the harness aborts.
  */
@@ -26,10 +29,29 @@ static void fail(const char *what, const char *first, const char *second, const 
     abort();
 }
 
+#define MAX_SETS 8
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static fsn_scenario_t sc, sc2;   /* large: kept off the stack */
     static fsn_diags_t d, d2;
-    fsn_err_t rc = fsn_scenario_parse(&sc, (const char *)data, size, "fuzz.json", NULL, NULL, 0, &d);
+    const char *text = (const char *)data;
+    const char *nul = memchr(text, 0, size);
+    size_t len = nul ? (size_t)(nul - text) : size;
+    /* the sets, each copied to its own NUL-terminated buffer */
+    char *sets[MAX_SETS];
+    size_t nsets = 0;
+    for (size_t at = len + 1; nul && at <= size && nsets < MAX_SETS;) {
+        const char *end = memchr(text + at, 0, size - at);
+        size_t n = end ? (size_t)(end - (text + at)) : size - at;
+        sets[nsets] = malloc(n + 1);
+        if (!sets[nsets]) break;
+        memcpy(sets[nsets], text + at, n);
+        sets[nsets++][n] = 0;
+        if (!end) break;
+        at += n + 1;
+    }
+    fsn_err_t rc = fsn_scenario_parse(&sc, text, len, "fuzz.json", NULL, (const char *const *)sets, nsets, &d);
+    for (size_t i = 0; i < nsets; i++) free(sets[i]);
     char *json = fsn_scenario_to_json(&sc);
     if (rc != FSN_OK) {
         if (d.count == 0) fail("an error was returned without a diagnostic", json, NULL, NULL);
