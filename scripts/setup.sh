@@ -2,12 +2,25 @@
 # Install fission's build and test dependencies from Debian 12 packages.
 # Idempotent: packages already present are not reinstalled, and apt-get
 # update runs only when something is missing. Run as root (or with sudo).
+#
+#   scripts/setup.sh          the build and test dependencies
+#   scripts/setup.sh --fuzz   those plus clang and its libFuzzer and
+#                             sanitizer runtimes (scripts/fuzz.sh)
+#
+# Fuzzing is opt-in because clang and its runtimes are a large download
+# that the ordinary build and tests do not need.
 set -euo pipefail
 
 pkgs=(
   build-essential cmake pkg-config git
   libigraph-dev libgsl-dev libcjson-dev libcriterion-dev libxml2-dev
 )
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) pkgs+=(clang libclang-rt-14-dev) ;;
+    *) echo "setup: unknown option '$arg' (expected --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do
