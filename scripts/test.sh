@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build fission and run every test: first a release build with warnings as
 # errors, then (unless FISSION_SKIP_SANITIZE=1) a build with address and
-# undefined-behaviour sanitizers. Installs the dependencies it needs.
+# undefined-behaviour sanitizers, then (unless FISSION_SKIP_FUZZ=1) a short
+# fuzzing pass. Installs the dependencies it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -30,4 +31,11 @@ if [ "${FISSION_SKIP_SANITIZE:-0}" != 1 ]; then
   fi
   rm -rf "$logs"
   echo "sanitizers: no reports"
+fi
+
+# A short fuzzing pass over the scenario parser and the edge-list reader
+# (libFuzzer; installs clang). FISSION_FUZZ_SECONDS per target, default
+# 20; FISSION_SKIP_FUZZ=1 skips it.
+if [ "${FISSION_SKIP_FUZZ:-0}" != 1 ]; then
+  scripts/fuzz.sh "${FISSION_FUZZ_SECONDS:-20}"
 fi

@@ -538,15 +538,28 @@ static void join_path(char *out, size_t n, const char *path, const char *key) {
 }
 
 /* Reject repeated keys in an object (cJSON keeps both). */
+static int cmp_key(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* O(k log k): a hostile file with a million keys must not take hours. */
 static void check_duplicates(ctx_t *c, const cJSON *obj, const char *path) {
+    size_t k = 0;
+    for (const cJSON *a = obj->child; a; a = a->next) k += a->string != NULL;
+    if (k < 2) return;
+    const char **keys = malloc(k * sizeof *keys);
+    if (!keys) return;
+    size_t i = 0;
     for (const cJSON *a = obj->child; a; a = a->next)
-        for (const cJSON *b = a->next; b; b = b->next)
-            if (a->string && b->string && !strcmp(a->string, b->string)) {
-                char p[512];
-                join_path(p, sizeof p, path, a->string);
-                diag(c, p, "the key appears twice");
-                break;
-            }
+        if (a->string) keys[i++] = a->string;
+    qsort(keys, k, sizeof *keys, cmp_key);
+    for (i = 1; i < k; i++)
+        if (!strcmp(keys[i - 1], keys[i]) && (i < 2 || strcmp(keys[i - 2], keys[i]))) {
+            char p[512];
+            join_path(p, sizeof p, path, keys[i]);
+            diag(c, p, "the key appears twice");
+        }
+    free(keys);
 }
 
 static void parse_obj(ctx_t *c, const cJSON *obj, const keyset_t *ks, char *base, const char *path);
@@ -708,21 +721,24 @@ static void parse_obj(ctx_t *c, const cJSON *obj, const keyset_t *ks, char *base
 /* An absolute path for p, relative to base_dir (itself relative to the
  * working folder if not absolute), so that the normalised scenario
  * names the same file from wherever it is read again. */
-static void resolve(char *dst, size_t n, const char *base_dir, const char *p) {
-    if (p[0] == '/') {
-        snprintf(dst, n, "%s", p);
-        return;
-    }
+static int resolve(char *dst, size_t n, const char *base_dir, const char *p) {
+    int k;
     char cwd[FSN_SCENARIO_PATH_MAX];
     const char *b = base_dir && *base_dir ? base_dir : ".";
-    if (b[0] != '/' && getcwd(cwd, sizeof cwd)) {
-        if (!strcmp(b, ".")) snprintf(dst, n, "%s/%s", cwd, p);
-        else snprintf(dst, n, "%s/%s/%s", cwd, b, p);
+    if (p[0] == '/') k = snprintf(dst, n, "%s", p);
+    else if (b[0] != '/' && getcwd(cwd, sizeof cwd)) {
+        if (!strcmp(b, ".")) k = snprintf(dst, n, "%s/%s", cwd, p);
+        else k = snprintf(dst, n, "%s/%s/%s", cwd, b, p);
     } else if (!strcmp(b, ".")) {
-        snprintf(dst, n, "%s", p);
+        k = snprintf(dst, n, "%s", p);
     } else {
-        snprintf(dst, n, "%s/%s", b, p);
+        k = snprintf(dst, n, "%s/%s", b, p);
     }
+    if (k < 0 || (size_t)k >= n) {
+        dst[0] = 0;
+        return -1;
+    }
+    return 0;
 }
 
 static void parse_graph(ctx_t *c, fsn_scenario_t *sc, const cJSON *g, const char *base_dir) {
@@ -763,8 +779,8 @@ static void parse_graph(ctx_t *c, fsn_scenario_t *sc, const cJSON *g, const char
             diag(c, "graph.file", "must be a path (a non-empty string), got %s", json_type(file));
         else if (strlen(file->valuestring) >= FSN_SCENARIO_PATH_MAX - 256)
             diag(c, "graph.file", "the path is too long");
-        else
-            resolve(sc->graph_file, sizeof sc->graph_file, base_dir, file->valuestring);
+        else if (resolve(sc->graph_file, sizeof sc->graph_file, base_dir, file->valuestring))
+            diag(c, "graph.file", "the path, made absolute, is longer than %d characters", FSN_SCENARIO_PATH_MAX - 1);
     }
     for (const cJSON *e = g->child; e; e = e->next) {
         char p[512];
@@ -844,6 +860,7 @@ static void parse_campaigns(ctx_t *c, fsn_scenario_t *sc, const cJSON *arr, cons
     }
     sc->ncampaigns = (size_t)n;
     int count[FSN_CAMP_KIND_COUNT] = {0};
+    int bad[FSN_CAMPAIGNS_MAX] = {0};
     int i = 0;
     for (const cJSON *e = arr->child; e && i < n; e = e->next, i++) {
         char path[64];
@@ -853,6 +870,7 @@ static void parse_campaigns(ctx_t *c, fsn_scenario_t *sc, const cJSON *arr, cons
         if (!cJSON_IsObject(e)) {
             diag(c, path, "must be an object, got %s", json_type(e));
             fsn_campaign_default(cp, FSN_CAMP_LINK);
+            bad[i] = 1;
             continue;
         }
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
@@ -875,12 +893,16 @@ static void parse_campaigns(ctx_t *c, fsn_scenario_t *sc, const cJSON *arr, cons
         parse_obj(c, e, &ks_campaign, (char *)cp, path);
         c->camp_kind = -1;
         c->seed_file = NULL;
-        if (resolved_in[0]) resolve(sc->seed_file[i], FSN_SCENARIO_PATH_MAX, base_dir, resolved_in);
+        if (resolved_in[0] && resolve(sc->seed_file[i], FSN_SCENARIO_PATH_MAX, base_dir, resolved_in)) {
+            char sp[96];
+            snprintf(sp, sizeof sp, "%s.seeding.file", path);
+            diag(c, sp, "the path, made absolute, is longer than %d characters", FSN_SCENARIO_PATH_MAX - 1);
+        }
         char p[96];
         snprintf(p, sizeof p, "%s.name", path);
         if (!valid_name(cp->name)) diag(c, p, "must be letters, digits, '_' or '-', got \"%s\"", cp->name);
         for (int j = 0; j < i; j++)
-            if (!strcmp(sc->campaigns[j].name, cp->name))
+            if (!bad[j] && !strcmp(sc->campaigns[j].name, cp->name))
                 diag(c, p, "\"%s\" is already the name of campaigns[%d]; names must be unique", cp->name, j);
     }
 }
