@@ -433,6 +433,7 @@ static void emit(emitter_t *e) {
     const double months = w->p.horizon / 720.0;
     /* per-user scans: repurchase by first method, users by method */
     uint64_t first_m[FSN_PAY_COUNT] = {0}, again_m[FSN_PAY_COUNT] = {0}, paid_m[FSN_PAY_COUNT] = {0};
+    uint64_t multi_pref[FSN_PAY_COUNT] = {0}, one_method[FSN_PAY_COUNT] = {0};
     uint64_t payers = 0;
     if (!e->names) {
         for (uint32_t v = 0; v < w->n; v++) {
@@ -444,6 +445,12 @@ static void emit(emitter_t *e) {
             }
             uint8_t pm = (uint8_t)(w->chan_seen[v] >> 4);
             if (pm) payers++;
+            /* users with two orders or more who paid them all one way */
+            if (w->orders[v] >= 2) {
+                const int pref = w->u->pref[v];
+                multi_pref[pref]++;
+                one_method[pref] += (pm & (pm - 1)) == 0;
+            }
             for (int j = 0; j < FSN_PAY_COUNT; j++) paid_m[j] += (pm >> j) & 1;
         }
     }
@@ -504,6 +511,7 @@ static void emit(emitter_t *e) {
         put(e, ratio((double)again_m[m], (double)first_m[m]), "pay.%s.repurchase_rate", M);
         put(e, ratio(cny(w->gmv_m[m]), (double)w->orders_m[m]), "pay.%s.order_value", M);
         put(e, ratio((double)w->pref_fixed[m], (double)w->pref_orders[m]), "pay.%s.fixed_rate", M);
+        put(e, ratio((double)one_method[m], (double)multi_pref[m]), "pay.%s.one_method_rate", M);
         put(e, ratio((double)w->disc_taken[m], (double)w->disc_offered[m]), "pay.%s.discount_take_rate", M);
     }
     for (int s = 0; s < FSN_SRC_COUNT; s++) {
