@@ -9,9 +9,10 @@
  * When the floor is reached before the deadline the initiator pays the
  * floor price and the merchant books list minus floor as subsidy; at the
  * deadline an unfinished bargain fails and its commitment returns to the
- * budget. A helper may open a bargain of their own (open_own) and share
- * it, which is how bargains spread; otherwise a helper may pass the
- * friend's bargain on.
+ * budget. A helper has seen the product and may buy it outright at list
+ * price (the buy logit with the tie's trust), may open a bargain of their
+ * own (open_own) and share it, which is how bargains spread, or else may
+ * pass the friend's bargain on.
  *
  * Prices are integers in fen, so reaching the floor is exact. A user
  * helps at most once per campaign (the platforms limit helps per user
@@ -60,7 +61,6 @@ static void won(fsn_world_t *w, uint32_t i, double t) {
 
 fsn_err_t w_bargain_click(fsn_world_t *w, uint32_t v, uint32_t i, int ch, double trust, uint32_t depth,
                           double t) {
-    (void)ch;
     const uint32_t c = w->inst[i].camp;
     const fsn_campaign_t *k = &w->camp[c];
     if (w->inst[i].owner == v) return FSN_OK;
@@ -77,7 +77,11 @@ fsn_err_t w_bargain_click(fsn_world_t *w, uint32_t v, uint32_t i, int ch, double
         in->count++;
         if (in->fen <= floor_fen) won(w, i, t);
     }
-    fsn_err_t rc;
+    /* the helper has seen the product: it may simply buy it, at list
+     * price (the buy logit, with the trust of the tie it came by) */
+    fsn_err_t rc = FSN_OK;
+    if (!(*f & UC_BOUGHT)) rc = w_link_consider(w, v, c, ch, trust, t);
+    if (rc) return rc;
     if (fsn_rng_bernoulli(w->rng, w->p.open_own[FSN_CAMP_BARGAIN])) {
         uint32_t j;
         rc = w_bargain_open(w, v, c, t, &j);

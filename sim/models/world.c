@@ -487,10 +487,12 @@ static void emit(emitter_t *e) {
         put(e, (double)cc->coupons_used, "campaign.%s.coupons_used", N);
         if (k->kind == FSN_CAMP_GROUP) {
             put(e, (double)cc->opened, "campaign.%s.groups_opened", N);
+            put(e, (double)cc->filled, "campaign.%s.groups_filled", N);
             put(e, ratio((double)cc->filled, (double)(cc->filled + cc->failed)), "campaign.%s.fill_rate", N);
             put(e, ratio(cc->fill_time, (double)cc->filled), "campaign.%s.fill_time_mean", N);
         } else if (k->kind == FSN_CAMP_BARGAIN) {
             put(e, (double)cc->opened, "campaign.%s.bargains_opened", N);
+            put(e, (double)cc->filled, "campaign.%s.bargains_won", N);
             put(e, ratio((double)cc->filled, (double)(cc->filled + cc->failed)), "campaign.%s.success_rate", N);
             put(e, ratio((double)cc->helpers_won, (double)cc->filled), "campaign.%s.helpers_per_success", N);
             put(e, ratio(cc->fill_time, (double)cc->filled), "campaign.%s.time_to_floor_mean", N);
