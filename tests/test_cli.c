@@ -201,3 +201,56 @@ Test(cli, an_option_the_chosen_graph_would_ignore_is_refused_by_name) {
     cr_assert_eq(run("graph describe --m 3 --gen ba --n 2000", out, sizeof out, err, sizeof err), 0,
                  "%s", err);
 }
+
+Test(cli, compare_reads_a_run_folder_writes_its_tables_and_strict_fails_when_figures_are_out) {
+    char dir[] = "/tmp/fission_cmp_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "run " FISSION_TEST_DATA "/scenarios/good/minimal.json --out %s/run --reps 2 --quiet", dir);
+    cr_assert_eq(run(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    snprintf(cmd, sizeof cmd, "compare %s/run --reference " FISSION_TEST_DATA "/../../scenarios/reference/article-2023.json",
+             dir);
+    cr_assert_eq(run(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(out, "T4.group.conversion") || strstr(out, "T1.wechat.penetration"), "%s", out);
+    cr_assert(strstr(out, "not simulated"), "%s", out);
+    char path[600];
+    snprintf(path, sizeof path, "%s/run/compare.csv", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no compare.csv");
+    fclose(f);
+    snprintf(path, sizeof path, "%s/run/compare.json", dir);
+    f = fopen(path, "r");
+    cr_assert_not_null(f, "no compare.json");
+    fclose(f);
+    /* a tiny run of the minimal scenario is far from the article: --strict fails */
+    snprintf(cmd, sizeof cmd,
+             "compare %s/run --strict --reference " FISSION_TEST_DATA "/../../scenarios/reference/article-2023.json", dir);
+    cr_assert_eq(run(cmd, out, sizeof out, err, sizeof err), 1, "%s", err);
+    cr_assert(strstr(err, "--strict"), "%s", err);
+    /* a folder without a summary, and a missing reference: exit 2 */
+    snprintf(cmd, sizeof cmd, "compare %s --reference " FISSION_TEST_DATA "/../../scenarios/reference/article-2023.json", dir);
+    cr_assert_eq(run(cmd, out, sizeof out, err, sizeof err), 2, "%s", err);
+    cr_assert(strstr(err, "summary.json"), "%s", err);
+    snprintf(cmd, sizeof cmd, "compare %s/run --reference /nonexistent.json", dir);
+    cr_assert_eq(run(cmd, out, sizeof out, err, sizeof err), 2, "%s", err);
+    cr_assert(strstr(err, "/nonexistent.json"), "%s", err);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(cli, calibrate_refuses_bad_free_parameters_with_exit_two) {
+    cr_assert_eq(run("calibrate " FISSION_TEST_DATA "/scenarios/good/minimal.json --free nope", out, sizeof out, err,
+                     sizeof err),
+                 2);
+    cr_assert(strstr(err, "PATH=LO:HI"), "%s", err);
+    cr_assert_eq(run("calibrate " FISSION_TEST_DATA "/scenarios/good/minimal.json --free behaviour.visits.visit_rate=3:1",
+                     out, sizeof out, err, sizeof err),
+                 2);
+    cr_assert(strstr(err, "LO < HI"), "%s", err);
+    cr_assert_eq(run("calibrate " FISSION_TEST_DATA "/scenarios/good/minimal.json --reference "
+                     FISSION_TEST_DATA "/../../scenarios/reference/article-2023.json --free graph.n=10:20 --quiet",
+                     out, sizeof out, err, sizeof err),
+                 2);
+    cr_assert(strstr(err, "graph"), "%s", err);
+}
