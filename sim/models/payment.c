@@ -13,11 +13,12 @@
  * probability equal to the user's discount sensitivity (binding it on the spot with
  * probability bind_on_demand if it is not bound). Otherwise the habit
  * decides: with probability stickiness the preferred method, if the
- * channel takes it; else a method drawn uniformly from those both bound
- * and accepted. With none bound and accepted, the user binds one the
+ * channel takes it; else another method drawn uniformly from those both
+ * bound and accepted (the preferred one if there is no other). With none bound and accepted, the user binds one the
  * channel accepts (WeChat Pay first) with probability bind_on_demand or
  * leaves at the payment step. So the measured "fixed method rate" of T6
- * is stickiness plus chance agreement, minus what the channels forbid,
+ * is stickiness, plus the users with no other method, plus what the
+ * channels force (a mini-program order is a WeChat Pay order),
  * and a method's order share (T1) follows from who buys in which channel.
  *
  * Coupons. A valid coupon for the same campaign is taken off the amount
@@ -67,11 +68,15 @@ static int choose_method(fsn_world_t *w, uint32_t v, int ch, int *discounted) {
             return d;
         }
     }
-    if ((avail & FSN_PAY_BIT(pref)) && fsn_rng_bernoulli(w->rng, u->stickiness[v])) {
+    const int pref_ok = (avail & FSN_PAY_BIT(pref)) != 0;
+    if (pref_ok && fsn_rng_bernoulli(w->rng, u->stickiness[v])) {
         *discounted = pref == d;
         return pref;
     }
-    int m = pick_bound(w, (uint8_t)(avail & bound));
+    /* not the habit this time: another method bound and accepted, if the
+     * user has one; else the preferred one after all */
+    int m = pick_bound(w, (uint8_t)(avail & bound & ~FSN_PAY_BIT(pref)));
+    if (m < 0 && pref_ok) m = pref;
     if (m >= 0) {
         *discounted = m == d;
         return m;
