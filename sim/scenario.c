@@ -200,6 +200,7 @@ static const key_t k_decisions[] = {
     NUM("buy_highprice_outside_app", B(buy_highprice_outside_app), -1e3, 1e3, 0, "logit", "per unit of log(price / ref_price) above ref_price, outside the app"),
     NUM("buy_member", B(buy_member), -1e3, 1e3, 0, "logit", "added for a member of the shop"),
     NUM("buy_coupon", B(buy_coupon), -1e3, 1e3, 0, "logit", "added when a coupon applies"),
+    NUM("buy_campaign", B(buy_campaign), -1e3, 1e3, 0, "logit", "added when a campaign brought the product (a link followed, a bargain helped, a packet claimed)"),
     NUM("ref_price", B(ref_price), 0, 1e7, LO_OPEN, "CNY", "the price the log-price terms are measured from"),
 };
 static const keyset_t ks_decisions = KS(k_decisions);

@@ -178,6 +178,8 @@ typedef struct fsn_world_params {
     double buy_highprice_outside_app;   /* per unit of log(price/ref) above ref, outside the app */
     double buy_member;                  /* added for a member of the shop */
     double buy_coupon;                  /* added when a coupon applies */
+    double buy_campaign;                /* added when a campaign brought the product: a link
+                                           followed, a bargain helped, a packet claimed */
     double ref_price;                   /* CNY, the price the log terms are measured from */
     /* --- channels and visits --- */
     double app_installed[FSN_TIER_COUNT];   /* P(the Taobao app is installed), by tier */

@@ -102,7 +102,7 @@ fsn_err_t w_maybe_share(fsn_world_t *w, uint32_t u, uint32_t inst, double prob, 
 
 fsn_err_t w_link_consider(fsn_world_t *w, uint32_t v, uint32_t c, int ch, double trust, double t) {
     const fsn_campaign_t *k = &w->camp[c];
-    if (!fsn_rng_bernoulli(w->rng, w_buy_prob(w, v, ch, k->price, k->price, trust, 0.0))) return FSN_OK;
+    if (!fsn_rng_bernoulli(w->rng, w_buy_prob(w, v, ch, k->price, k->price, trust, w->p.buy_campaign))) return FSN_OK;
     w_pay(w, v, ch, (int)c, w_fen(k->price), trust, t, NULL);
     return FSN_OK;
 }

@@ -276,6 +276,7 @@ fsn_err_t fsn_world_params_check(fsn_world_params_t *p, const fsn_campaign_t *ca
     FINITE(buy_highprice_outside_app);
     FINITE(buy_member);
     FINITE(buy_coupon);
+    FINITE(buy_campaign);
     POS(ref_price);
     PROBS(app_installed, FSN_TIER_COUNT);
     PROBS(prefer_mini, FSN_TIER_COUNT);
