@@ -19,6 +19,7 @@
 
 #include "fission/output.h"
 #include "fission/stats.h"
+#include "text.h"
 
 const char *fsn_cmp_status_name(int s) {
     static const char *const n[] = {"within", "out", "not measured", "not simulated"};
@@ -308,139 +309,70 @@ void fsn_compare(const fsn_reference_t *ref, const fsn_metric_stats_t *st, fsn_c
 
 /* ---- writing ---- */
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    int fail;
-} sbuf_t;
-
-static void sb(sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb(sbuf_t *b, const char *fmt, ...) {
-    if (b->fail) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            b->fail = 1;
-            return;
-        }
-        if (b->s && b->len + (size_t)k < b->cap) {
-            b->len += (size_t)k;
-            return;
-        }
-        size_t nc = b->cap ? b->cap * 2 : 8192;
-        while (nc < b->len + (size_t)k + 1) nc *= 2;
-        char *q = realloc(b->s, nc);
-        if (!q) {
-            b->fail = 1;
-            return;
-        }
-        b->s = q;
-        b->cap = nc;
-    }
-}
-
-static void num(sbuf_t *b, double x, const char *nan_text) {
-    if (!isfinite(x)) {
-        sb(b, "%s", nan_text);
-        return;
-    }
-    char t[40];
-    for (int p = 15; p <= 17; p++) {
-        snprintf(t, sizeof t, "%.*g", p, x);
-        if (strtod(t, NULL) == x) break;
-    }
-    sb(b, "%s", t);
-}
-
-static void jstr(sbuf_t *b, const char *s) {
-    sb(b, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') sb(b, "\\%c", c);
-        else if (c < 0x20) sb(b, "\\u%04x", c);
-        else sb(b, "%c", c);
-    }
-    sb(b, "\"");
-}
-
-static void cstr(sbuf_t *b, const char *s) {
-    int quote = strpbrk(s, ",\"\n\r") != NULL;
-    if (!quote) {
-        sb(b, "%s", s);
-        return;
-    }
-    sb(b, "\"");
-    for (; *s; s++) sb(b, *s == '"' ? "\"\"" : "%c", *s);
-    sb(b, "\"");
-}
-
 fsn_err_t fsn_compare_write(const char *dir, const fsn_compare_row_t *rows, size_t n, fsn_error_t *err) {
-    sbuf_t c = {0}, j = {0};
-    sb(&c, "figure,table,metric,article,unit,mean,se,ci95_lo,ci95_hi,deviation,z,tolerance,tolerance_kind,status\n");
-    sb(&j, "{\n  \"figures\": [");
+    fsn_tb_t c = {0}, j = {0};
+    fsn_tb_printf(&c, "figure,table,metric,article,unit,mean,se,ci95_lo,ci95_hi,deviation,z,tolerance,tolerance_kind,status\n");
+    fsn_tb_printf(&j, "{\n  \"figures\": [");
     for (size_t i = 0; i < n; i++) {
         const fsn_compare_row_t *r = &rows[i];
         const fsn_figure_t *f = r->fig;
-        cstr(&c, f->id);
-        sb(&c, ",");
-        cstr(&c, f->table);
-        sb(&c, ",");
-        cstr(&c, f->metric);
-        sb(&c, ",");
-        num(&c, f->value, "");
-        sb(&c, ",");
-        cstr(&c, f->unit);
+        fsn_tb_csv_str(&c, f->id);
+        fsn_tb_printf(&c, ",");
+        fsn_tb_csv_str(&c, f->table);
+        fsn_tb_printf(&c, ",");
+        fsn_tb_csv_str(&c, f->metric);
+        fsn_tb_printf(&c, ",");
+        fsn_tb_num(&c, f->value, "");
+        fsn_tb_printf(&c, ",");
+        fsn_tb_csv_str(&c, f->unit);
         double v[] = {r->mean, r->se, r->ci_lo, r->ci_hi, r->dev, r->z};
         for (int k = 0; k < 6; k++) {
-            sb(&c, ",");
-            num(&c, v[k], "");
+            fsn_tb_printf(&c, ",");
+            fsn_tb_num(&c, v[k], "");
         }
-        sb(&c, ",");
-        if (f->simulated) num(&c, f->tol, "");
-        sb(&c, ",%s,%s\n", f->simulated ? (f->at_most ? "at_most" : f->relative ? "relative" : "absolute") : "",
+        fsn_tb_printf(&c, ",");
+        if (f->simulated) fsn_tb_num(&c, f->tol, "");
+        fsn_tb_printf(&c, ",%s,%s\n", f->simulated ? (f->at_most ? "at_most" : f->relative ? "relative" : "absolute") : "",
            fsn_cmp_status_name(r->status));
 
-        sb(&j, "%s\n    {\"figure\": ", i ? "," : "");
-        jstr(&j, f->id);
-        sb(&j, ", \"table\": ");
-        jstr(&j, f->table);
-        sb(&j, ", \"label\": ");
-        jstr(&j, f->label);
-        sb(&j, ", \"metric\": ");
-        if (f->metric[0]) jstr(&j, f->metric);
-        else sb(&j, "null");
-        sb(&j, ", \"article\": ");
-        num(&j, f->value, "null");
-        sb(&j, ", \"unit\": ");
-        jstr(&j, f->unit);
-        sb(&j, ", \"status\": ");
-        jstr(&j, fsn_cmp_status_name(r->status));
+        fsn_tb_printf(&j, "%s\n    {\"figure\": ", i ? "," : "");
+        fsn_tb_json_str(&j, f->id);
+        fsn_tb_printf(&j, ", \"table\": ");
+        fsn_tb_json_str(&j, f->table);
+        fsn_tb_printf(&j, ", \"label\": ");
+        fsn_tb_json_str(&j, f->label);
+        fsn_tb_printf(&j, ", \"metric\": ");
+        if (f->metric[0]) fsn_tb_json_str(&j, f->metric);
+        else fsn_tb_printf(&j, "null");
+        fsn_tb_printf(&j, ", \"article\": ");
+        fsn_tb_num(&j, f->value, "null");
+        fsn_tb_printf(&j, ", \"unit\": ");
+        fsn_tb_json_str(&j, f->unit);
+        fsn_tb_printf(&j, ", \"status\": ");
+        fsn_tb_json_str(&j, fsn_cmp_status_name(r->status));
         if (f->simulated) {
-            sb(&j, ", \"n\": %zu, \"mean\": ", r->n);
-            num(&j, r->mean, "null");
-            sb(&j, ", \"se\": ");
-            num(&j, r->se, "null");
-            sb(&j, ", \"ci95\": [");
-            num(&j, r->ci_lo, "null");
-            sb(&j, ", ");
-            num(&j, r->ci_hi, "null");
-            sb(&j, "], \"deviation\": ");
-            num(&j, r->dev, "null");
-            sb(&j, ", \"z\": ");
-            num(&j, r->z, "null");
-            sb(&j, ", \"tolerance\": ");
-            num(&j, f->tol, "null");
-            sb(&j, ", \"tolerance_kind\": \"%s\"", f->at_most ? "at_most" : f->relative ? "relative" : "absolute");
+            fsn_tb_printf(&j, ", \"n\": %zu, \"mean\": ", r->n);
+            fsn_tb_num(&j, r->mean, "null");
+            fsn_tb_printf(&j, ", \"se\": ");
+            fsn_tb_num(&j, r->se, "null");
+            fsn_tb_printf(&j, ", \"ci95\": [");
+            fsn_tb_num(&j, r->ci_lo, "null");
+            fsn_tb_printf(&j, ", ");
+            fsn_tb_num(&j, r->ci_hi, "null");
+            fsn_tb_printf(&j, "], \"deviation\": ");
+            fsn_tb_num(&j, r->dev, "null");
+            fsn_tb_printf(&j, ", \"z\": ");
+            fsn_tb_num(&j, r->z, "null");
+            fsn_tb_printf(&j, ", \"tolerance\": ");
+            fsn_tb_num(&j, f->tol, "null");
+            fsn_tb_printf(&j, ", \"tolerance_kind\": \"%s\"", f->at_most ? "at_most" : f->relative ? "relative" : "absolute");
         } else {
-            sb(&j, ", \"reason\": ");
-            jstr(&j, f->reason);
+            fsn_tb_printf(&j, ", \"reason\": ");
+            fsn_tb_json_str(&j, f->reason);
         }
-        sb(&j, "}");
+        fsn_tb_printf(&j, "}");
     }
-    sb(&j, "\n  ]\n}\n");
+    fsn_tb_printf(&j, "\n  ]\n}\n");
     fsn_err_t rc = FSN_OK;
     if (c.fail || j.fail) rc = fsn_error_set(err, FSN_ENOMEM, "comparison: out of memory");
     char path[4096];

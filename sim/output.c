@@ -22,6 +22,8 @@
  */
 #include "fission/output.h"
 
+#include "text.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -204,13 +206,6 @@ fsn_err_t fsn_output_dir(const char *dir, fsn_error_t *err) {
 /* Formatting                                                         */
 /* ------------------------------------------------------------------ */
 
-/* The shortest of %.15g, %.16g, %.17g that reads back as x (finite x). */
-static void fmt_num(char *buf, size_t size, double x) {
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, x);
-        if (prec == 17 || strtod(buf, NULL) == x) return;
-    }
-}
 
 /* A JSON number, or null for NaN and infinities. */
 static void json_num(afile_t *a, double x) {
@@ -219,7 +214,7 @@ static void json_num(afile_t *a, double x) {
         return;
     }
     char buf[40];
-    fmt_num(buf, sizeof buf, x);
+    fsn_num_text(buf, sizeof buf, x);
     af_puts(a, buf);
 }
 
@@ -273,7 +268,7 @@ static void csv_num(afile_t *a, double x) {
         return;
     }
     char buf[40];
-    fmt_num(buf, sizeof buf, x);
+    fsn_num_text(buf, sizeof buf, x);
     af_puts(a, buf);
 }
 

@@ -38,6 +38,7 @@
 
 #include "fission/sample.h"
 #include "fission/seeding.h"
+#include "text.h"
 
 /* ------------------------------------------------------------------ */
 /* Diagnostics                                                        */
@@ -515,6 +516,13 @@ static int get_number(ctx_t *c, const cJSON *v, const char *path, double lo, dou
     return 1;
 }
 
+/* Index of name among names[0..n-1] (NULL entries are not names), -1. */
+static int name_index(const char *const *names, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (names[i] && !strcmp(names[i], name)) return i;
+    return -1;
+}
+
 static int get_name(ctx_t *c, const cJSON *v, const char *path, const char *const *names, int n) {
     if (!cJSON_IsString(v)) {
         char list[300] = "";
@@ -527,10 +535,9 @@ static int get_name(ctx_t *c, const cJSON *v, const char *path, const char *cons
         diag(c, path, "must be one of %s (a string), got %s", list, json_type(v));
         return -1;
     }
-    for (int i = 0; i < n; i++)
-        if (names[i] && !strcmp(names[i], v->valuestring)) return i;
-    unknown_name(c, path, v->valuestring, names, n);
-    return -1;
+    int i = name_index(names, n, v->valuestring);
+    if (i < 0) unknown_name(c, path, v->valuestring, names, n);
+    return i;
 }
 
 static void join_path(char *out, size_t n, const char *path, const char *key) {
@@ -575,9 +582,7 @@ static void parse_map(ctx_t *c, const cJSON *v, const key_t *k, double *arr, con
     for (const cJSON *e = v->child; e; e = e->next) {
         char p[512];
         join_path(p, sizeof p, path, e->string);
-        int idx = -1;
-        for (int i = 0; i < k->n; i++)
-            if (k->names[i] && !strcmp(k->names[i], e->string)) idx = i;
+        int idx = name_index(k->names, k->n, e->string);
         if (idx < 0) {
             unknown_key(c, p, e->string, k->names, (size_t)k->n);
             continue;
@@ -630,9 +635,7 @@ static void parse_value(ctx_t *c, const cJSON *v, const key_t *k, char *base, co
         for (const cJSON *e = v->child; e; e = e->next) {
             char p[512];
             join_path(p, sizeof p, path, e->string);
-            int idx = -1;
-            for (int i = 0; i < k->n; i++)
-                if (!strcmp(k->names[i], e->string)) idx = i;
+            int idx = name_index(k->names, k->n, e->string);
             if (idx < 0) {
                 unknown_key(c, p, e->string, k->names, (size_t)k->n);
                 continue;
@@ -655,9 +658,7 @@ static void parse_value(ctx_t *c, const cJSON *v, const key_t *k, char *base, co
         for (const cJSON *e = v->child; e; e = e->next) {
             char p[512];
             join_path(p, sizeof p, path, e->string);
-            int idx = -1;
-            for (int i = 0; i < k->n; i++)
-                if (!strcmp(k->names[i], e->string)) idx = i;
+            int idx = name_index(k->names, k->n, e->string);
             if (idx < 0) {
                 unknown_key(c, p, e->string, k->names, (size_t)k->n);
                 continue;
@@ -1464,216 +1465,155 @@ fsn_err_t fsn_scenario_seed_lists(fsn_scenario_t *sc, const fsn_csr_t *g,
 /* Output: normalised JSON and the reference                          */
 /* ------------------------------------------------------------------ */
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    int fail;
-} sbuf_t;
-
-static void sb_put(sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_put(sbuf_t *b, const char *fmt, ...) {
-    if (b->fail) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            b->fail = 1;
-            return;
-        }
-        if (b->s && b->len + (size_t)k < b->cap) {
-            b->len += (size_t)k;
-            return;
-        }
-        size_t nc = b->cap ? b->cap * 2 : 4096;
-        while (nc < b->len + (size_t)k + 1) nc *= 2;
-        char *q = realloc(b->s, nc);
-        if (!q) {
-            b->fail = 1;
-            return;
-        }
-        b->s = q;
-        b->cap = nc;
-    }
+static void indent(fsn_tb_t *b, int d) {
+    for (int i = 0; i < d; i++) fsn_tb_printf(b, "  ");
 }
 
-/* Shortest %.Ng that reads back as x. */
-static void num_text(char *buf, size_t n, double x) {
-    if (x == floor(x) && fabs(x) < 1e15) {
-        snprintf(buf, n, "%.0f", x);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x) return;
-    }
-}
+static void emit_num(fsn_tb_t *b, double x) { fsn_tb_num(b, x, "null"); }
 
-static void sb_str(sbuf_t *b, const char *s) {
-    sb_put(b, "\"");
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') sb_put(b, "\\%c", ch);
-        else if (ch < 0x20) sb_put(b, "\\u%04x", ch);
-        else sb_put(b, "%c", ch);
-    }
-    sb_put(b, "\"");
-}
+static void emit_obj(fsn_tb_t *b, const keyset_t *ks, const char *base, int depth, int camp_kind, const char *seed_file);
 
-static void indent(sbuf_t *b, int d) {
-    for (int i = 0; i < d; i++) sb_put(b, "  ");
-}
-
-static void emit_num(sbuf_t *b, double x) {
-    char t[40];
-    num_text(t, sizeof t, x);
-    sb_put(b, "%s", t);
-}
-
-static void emit_obj(sbuf_t *b, const keyset_t *ks, const char *base, int depth, int camp_kind, const char *seed_file);
-
-static void emit_value(sbuf_t *b, const key_t *k, const char *base, int depth, int camp_kind, const char *seed_file) {
+static void emit_value(fsn_tb_t *b, const key_t *k, const char *base, int depth, int camp_kind, const char *seed_file) {
     switch (k->type) {
     case K_NUM: emit_num(b, *(const double *)(base + k->off)); break;
-    case K_U32: sb_put(b, "%u", *(const uint32_t *)(base + k->off)); break;
-    case K_U64: sb_put(b, "%llu", (unsigned long long)*(const uint64_t *)(base + k->off)); break;
+    case K_U32: fsn_tb_printf(b, "%u", *(const uint32_t *)(base + k->off)); break;
+    case K_U64: fsn_tb_printf(b, "%llu", (unsigned long long)*(const uint64_t *)(base + k->off)); break;
     case K_FEN: emit_num(b, (double)*(const int64_t *)(base + k->off) / 100.0); break;
-    case K_BOOL: sb_put(b, "%s", *(const int *)(base + k->off) ? "true" : "false"); break;
+    case K_BOOL: fsn_tb_printf(b, "%s", *(const int *)(base + k->off) ? "true" : "false"); break;
     case K_ENUM: {
         int v = *(const int *)(base + k->off) - k->base;
-        sb_str(b, v >= 0 && v < k->n ? k->names[v] : "unknown");
+        fsn_tb_json_str(b, v >= 0 && v < k->n ? k->names[v] : "unknown");
         break;
     }
-    case K_STR: sb_str(b, base + k->off); break;
-    case K_SEEDFILE: sb_str(b, seed_file ? seed_file : ""); break;
+    case K_STR: fsn_tb_json_str(b, base + k->off); break;
+    case K_SEEDFILE: fsn_tb_json_str(b, seed_file ? seed_file : ""); break;
     case K_MAP:
     case K_MAP2: {
         const double *a = (const double *)(base + k->off);
-        sb_put(b, "{");
+        fsn_tb_printf(b, "{");
         int first = 1;
         for (int i = 0; i < k->n; i++) {
             if (!k->names[i]) continue;
-            sb_put(b, "%s", first ? "" : ", ");
+            fsn_tb_printf(b, "%s", first ? "" : ", ");
             first = 0;
-            sb_str(b, k->names[i]);
-            sb_put(b, ": ");
+            fsn_tb_json_str(b, k->names[i]);
+            fsn_tb_printf(b, ": ");
             if (k->type == K_MAP) emit_num(b, a[i]);
             else {
-                sb_put(b, "{");
+                fsn_tb_printf(b, "{");
                 for (int j = 0; j < k->n2; j++) {
-                    sb_put(b, "%s", j ? ", " : "");
-                    sb_str(b, k->names2[j]);
-                    sb_put(b, ": ");
+                    fsn_tb_printf(b, "%s", j ? ", " : "");
+                    fsn_tb_json_str(b, k->names2[j]);
+                    fsn_tb_printf(b, ": ");
                     emit_num(b, a[i * k->n2 + j]);
                 }
-                sb_put(b, "}");
+                fsn_tb_printf(b, "}");
             }
         }
-        sb_put(b, "}");
+        fsn_tb_printf(b, "}");
         break;
     }
     case K_MASKS: {
         const uint8_t *m = (const uint8_t *)(base + k->off);
-        sb_put(b, "{");
+        fsn_tb_printf(b, "{");
         for (int i = 0; i < k->n; i++) {
-            sb_put(b, "%s", i ? ", " : "");
-            sb_str(b, k->names[i]);
-            sb_put(b, ": [");
+            fsn_tb_printf(b, "%s", i ? ", " : "");
+            fsn_tb_json_str(b, k->names[i]);
+            fsn_tb_printf(b, ": [");
             int first = 1;
             for (int j = 0; j < FSN_PAY_COUNT; j++)
                 if (m[i] & FSN_PAY_BIT(j)) {
-                    sb_put(b, "%s", first ? "" : ", ");
+                    fsn_tb_printf(b, "%s", first ? "" : ", ");
                     first = 0;
-                    sb_str(b, pay_names[j]);
+                    fsn_tb_json_str(b, pay_names[j]);
                 }
-            sb_put(b, "]");
+            fsn_tb_printf(b, "]");
         }
-        sb_put(b, "}");
+        fsn_tb_printf(b, "}");
         break;
     }
     case K_OBJ: emit_obj(b, k->sub, base, depth, camp_kind, seed_file); break;
     }
 }
 
-static void emit_obj(sbuf_t *b, const keyset_t *ks, const char *base, int depth, int camp_kind, const char *seed_file) {
-    sb_put(b, "{\n");
+static void emit_obj(fsn_tb_t *b, const keyset_t *ks, const char *base, int depth, int camp_kind, const char *seed_file) {
+    fsn_tb_printf(b, "{\n");
     int first = 1;
     for (size_t i = 0; i < ks->n; i++) {
         const key_t *k = &ks->keys[i];
         if (k->type == K_OBJ && k->only >= 0 && k->only != camp_kind) continue;
         if (k->type == K_SEEDFILE && !(seed_file && *seed_file)) continue;
-        sb_put(b, "%s", first ? "" : ",\n");
+        fsn_tb_printf(b, "%s", first ? "" : ",\n");
         first = 0;
         indent(b, depth + 1);
-        sb_str(b, k->name);
-        sb_put(b, ": ");
+        fsn_tb_json_str(b, k->name);
+        fsn_tb_printf(b, ": ");
         emit_value(b, k, base, depth + 1, camp_kind, seed_file);
     }
-    sb_put(b, "\n");
+    fsn_tb_printf(b, "\n");
     indent(b, depth);
-    sb_put(b, "}");
+    fsn_tb_printf(b, "}");
 }
 
 char *fsn_scenario_to_json(const fsn_scenario_t *sc) {
     FSN_REQUIRE(sc);
-    sbuf_t b = {0};
-    sb_put(&b, "{\n  \"name\": ");
-    sb_str(&b, sc->name);
-    sb_put(&b, ",\n  \"graph\": {");
+    fsn_tb_t b = {0};
+    fsn_tb_printf(&b, "{\n  \"name\": ");
+    fsn_tb_json_str(&b, sc->name);
+    fsn_tb_printf(&b, ",\n  \"graph\": {");
     if (sc->graph_file[0]) {
-        sb_put(&b, "\"file\": ");
-        sb_str(&b, sc->graph_file);
+        fsn_tb_printf(&b, "\"file\": ");
+        fsn_tb_json_str(&b, sc->graph_file);
     } else {
         const int k = sc->graph_kind;
-        sb_put(&b, "\"generator\": ");
-        sb_str(&b, fsn_gen_kind_name((fsn_gen_kind_t)k));
+        fsn_tb_printf(&b, "\"generator\": ");
+        fsn_tb_json_str(&b, fsn_gen_kind_name((fsn_gen_kind_t)k));
         if (k == FSN_GEN_WECHAT) {
-            sb_put(&b, ", \"n\": %u, \"mean_degree\": ", sc->wechat.n);
+            fsn_tb_printf(&b, ", \"n\": %u, \"mean_degree\": ", sc->wechat.n);
             emit_num(&b, sc->wechat.mean_degree);
-            sb_put(&b, ", \"seed\": %llu", (unsigned long long)sc->wechat.seed);
+            fsn_tb_printf(&b, ", \"seed\": %llu", (unsigned long long)sc->wechat.seed);
         } else {
             const fsn_gen_params_t *p = &sc->gen;
-            sb_put(&b, ", \"n\": %u", p->n);
-            if (k == FSN_GEN_ERDOS_RENYI || k == FSN_GEN_BARABASI) sb_put(&b, ", \"m\": %llu", (unsigned long long)p->m);
+            fsn_tb_printf(&b, ", \"n\": %u", p->n);
+            if (k == FSN_GEN_ERDOS_RENYI || k == FSN_GEN_BARABASI) fsn_tb_printf(&b, ", \"m\": %llu", (unsigned long long)p->m);
             if (k == FSN_GEN_ERDOS_RENYI || k == FSN_GEN_WATTS_STROGATZ) {
-                sb_put(&b, ", \"p\": ");
+                fsn_tb_printf(&b, ", \"p\": ");
                 emit_num(&b, p->p);
             }
-            if (k == FSN_GEN_WATTS_STROGATZ || k == FSN_GEN_K_REGULAR) sb_put(&b, ", \"k\": %u", p->k);
+            if (k == FSN_GEN_WATTS_STROGATZ || k == FSN_GEN_K_REGULAR) fsn_tb_printf(&b, ", \"k\": %u", p->k);
             if (k == FSN_GEN_CONFIG_POWERLAW) {
-                sb_put(&b, ", \"exponent\": ");
+                fsn_tb_printf(&b, ", \"exponent\": ");
                 emit_num(&b, p->exponent);
-                sb_put(&b, ", \"min_degree\": %u", p->min_degree);
+                fsn_tb_printf(&b, ", \"min_degree\": %u", p->min_degree);
             }
             if (k == FSN_GEN_SBM) {
-                sb_put(&b, ", \"blocks\": %u, \"p_in\": ", p->blocks);
+                fsn_tb_printf(&b, ", \"blocks\": %u, \"p_in\": ", p->blocks);
                 emit_num(&b, p->p_in);
-                sb_put(&b, ", \"p_out\": ");
+                fsn_tb_printf(&b, ", \"p_out\": ");
                 emit_num(&b, p->p_out);
             }
-            sb_put(&b, ", \"seed\": %llu", (unsigned long long)p->seed);
+            fsn_tb_printf(&b, ", \"seed\": %llu", (unsigned long long)p->seed);
         }
     }
-    sb_put(&b, ", \"reorder\": %s}", sc->reorder ? "true" : "false");
+    fsn_tb_printf(&b, ", \"reorder\": %s}", sc->reorder ? "true" : "false");
     for (size_t i = 0; i < ks_top.n; i++) {
         const key_t *k = &ks_top.keys[i];
         if (!strcmp(k->name, "name")) continue;
         if (!strcmp(k->name, "run")) {
             /* campaigns go before run, as in the examples */
-            sb_put(&b, ",\n  \"campaigns\": [");
+            fsn_tb_printf(&b, ",\n  \"campaigns\": [");
             for (size_t c = 0; c < sc->ncampaigns; c++) {
-                sb_put(&b, "%s\n    ", c ? "," : "");
+                fsn_tb_printf(&b, "%s\n    ", c ? "," : "");
                 emit_obj(&b, &ks_campaign, (const char *)&sc->campaigns[c], 2, sc->campaigns[c].kind, sc->seed_file[c]);
             }
-            sb_put(&b, "\n  ]");
+            fsn_tb_printf(&b, "\n  ]");
         }
-        sb_put(&b, ",\n  ");
-        sb_str(&b, k->name);
-        sb_put(&b, ": ");
+        fsn_tb_printf(&b, ",\n  ");
+        fsn_tb_json_str(&b, k->name);
+        fsn_tb_printf(&b, ": ");
         emit_value(&b, k, (const char *)sc, 1, -1, NULL);
     }
-    sb_put(&b, "\n}\n");
+    fsn_tb_printf(&b, "\n}\n");
     if (b.fail) {
         free(b.s);
         return NULL;
@@ -1681,19 +1621,19 @@ char *fsn_scenario_to_json(const fsn_scenario_t *sc) {
     return b.s;
 }
 
-static void ref_default(sbuf_t *b, const key_t *k, const char *base) {
-    sbuf_t t = {0};
+static void ref_default(fsn_tb_t *b, const key_t *k, const char *base) {
+    fsn_tb_t t = {0};
     emit_value(&t, k, base, 0, -1, NULL);
     if (t.s && !t.fail) {
         /* Markdown table cells: no pipes */
         for (char *p = t.s; *p; p++)
             if (*p == '|') *p = '/';
-        sb_put(b, "`%s`", t.s);
+        fsn_tb_printf(b, "`%s`", t.s);
     }
     free(t.s);
 }
 
-static void ref_range(sbuf_t *b, const key_t *k) {
+static void ref_range(fsn_tb_t *b, const key_t *k) {
     char r[96];
     switch (k->type) {
     case K_NUM:
@@ -1701,22 +1641,22 @@ static void ref_range(sbuf_t *b, const key_t *k) {
     case K_MAP2:
     case K_FEN:
         range_text(r, sizeof r, k->lo, k->hi, k->flags, 0);
-        sb_put(b, "%s", r);
+        fsn_tb_printf(b, "%s", r);
         break;
     case K_U32:
     case K_U64:
         range_text(r, sizeof r, k->lo, k->hi, k->flags, 1);
-        sb_put(b, "integer %s", r);
+        fsn_tb_printf(b, "integer %s", r);
         break;
     case K_ENUM:
-        for (int i = 0; i < k->n; i++) sb_put(b, "%s`%s`", i ? ", " : "", k->names[i]);
+        for (int i = 0; i < k->n; i++) fsn_tb_printf(b, "%s`%s`", i ? ", " : "", k->names[i]);
         break;
-    case K_MASKS: sb_put(b, "`wechat`, `alipay`, `unionpay`"); break;
+    case K_MASKS: fsn_tb_printf(b, "`wechat`, `alipay`, `unionpay`"); break;
     default: break;
     }
 }
 
-static void ref_keys(sbuf_t *b, const keyset_t *ks, const char *base, const char *prefix) {
+static void ref_keys(fsn_tb_t *b, const keyset_t *ks, const char *base, const char *prefix) {
     for (size_t i = 0; i < ks->n; i++) {
         const key_t *k = &ks->keys[i];
         char path[256];
@@ -1727,13 +1667,13 @@ static void ref_keys(sbuf_t *b, const keyset_t *ks, const char *base, const char
             ref_keys(b, k->sub, base, sub);
             continue;
         }
-        sb_put(b, "| `%s` | %s | ", path, k->unit ? k->unit : "");
+        fsn_tb_printf(b, "| `%s` | %s | ", path, k->unit ? k->unit : "");
         if (base && k->type != K_SEEDFILE) ref_default(b, k, base);
-        sb_put(b, " | ");
+        fsn_tb_printf(b, " | ");
         ref_range(b, k);
-        sb_put(b, " | ");
-        for (const char *q = k->doc ? k->doc : ""; *q; q++) sb_put(b, *q == '|' ? "\\|" : "%c", *q);
-        sb_put(b, " |\n");
+        fsn_tb_printf(b, " | ");
+        for (const char *q = k->doc ? k->doc : ""; *q; q++) fsn_tb_printf(b, *q == '|' ? "\\|" : "%c", *q);
+        fsn_tb_printf(b, " |\n");
     }
 }
 
@@ -1747,21 +1687,21 @@ char *fsn_scenario_reference(void) {
         cps[k].cuts.min_cut_fen = 500;
         cps[k].seeding.count = 50;
     }
-    sbuf_t b = {0};
+    fsn_tb_t b = {0};
     const char *head = "| key | unit | default | allowed | meaning |\n|---|---|---|---|---|\n";
-    sb_put(&b, "### graph\n\n%s", head);
+    fsn_tb_printf(&b, "### graph\n\n%s", head);
     for (size_t i = 0; i < NGKEYS; i++)
-        sb_put(&b, "| `graph.%s` | %s | %s | %s | %s |\n", g_keys[i].name, g_keys[i].unit, g_keys[i].def,
+        fsn_tb_printf(&b, "| `graph.%s` | %s | %s | %s | %s |\n", g_keys[i].name, g_keys[i].unit, g_keys[i].def,
                g_keys[i].allowed, g_keys[i].doc);
     for (size_t i = 0; i < ks_top.n; i++) {
         const key_t *k = &ks_top.keys[i];
         if (!strcmp(k->name, "name")) continue;
         char prefix[64];
         snprintf(prefix, sizeof prefix, "%s.", k->name);
-        sb_put(&b, "\n### %s\n\n%s", k->name, head);
+        fsn_tb_printf(&b, "\n### %s\n\n%s", k->name, head);
         ref_keys(&b, k->sub, (const char *)sc, prefix);
         if (!strcmp(k->name, "behaviour")) {
-            sb_put(&b, "\n### campaigns\n\n`campaigns` is a list of 1 to %d objects. Every campaign takes the "
+            fsn_tb_printf(&b, "\n### campaigns\n\n`campaigns` is a list of 1 to %d objects. Every campaign takes the "
                        "defaults of its type; the `group`, `bargain` and `redpacket` objects are only for a "
                        "campaign of that type.\n\n%s",
                    FSN_CAMPAIGNS_MAX, head);
