@@ -860,3 +860,36 @@ fsn_err_t fsn_world_audit(const fsn_world_t *w, fsn_error_t *err) {
                              (unsigned long long)(camp_orders + w->visit_orders));
     return FSN_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Read-only views, for outputs                                       */
+/* ------------------------------------------------------------------ */
+
+uint32_t fsn_world_user_count(const fsn_world_t *w) { return w->n; }
+
+size_t fsn_world_campaign_count(const fsn_world_t *w) { return w->nc; }
+
+const fsn_campaign_t *fsn_world_campaign(const fsn_world_t *w, size_t c) {
+    FSN_REQUIRE(c < w->nc);
+    return &w->camp[c];
+}
+
+unsigned fsn_world_user_role(const fsn_world_t *w, uint32_t v, size_t c) {
+    FSN_REQUIRE(v < w->n && c < w->nc);
+    const uint8_t f = w->uc[(size_t)v * w->nc + c];
+    return ((f & UC_EXPOSED) ? FSN_ROLE_EXPOSED : 0u) | ((f & UC_PART) ? FSN_ROLE_PART : 0u) |
+           ((f & UC_SEED) ? FSN_ROLE_SEED : 0u);
+}
+
+size_t fsn_world_instance_count(const fsn_world_t *w) { return w->ninst; }
+
+void fsn_world_instance(const fsn_world_t *w, size_t i, fsn_instance_view_t *out) {
+    FSN_REQUIRE(i < w->ninst && out);
+    const w_inst_t *in = &w->inst[i];
+    out->camp = in->camp;
+    out->owner = in->owner == W_NONE ? FSN_NO_OWNER : in->owner;
+    out->state = in->state == INST_DONE ? FSN_INST_DONE : in->state == INST_FAILED ? FSN_INST_FAILED : FSN_INST_OPEN;
+    out->count = in->count;
+    out->opened = in->opened;
+    out->closed = in->closed;
+}
