@@ -44,6 +44,7 @@ static const char *usage_main =
     "  batch FILE|DIR.. run many scenario files, one output folder each, and a table of all\n"
     "  compare RUN|FILE compare a run (or a scenario, run first) with the article's figures\n"
     "  calibrate FILE   fit behaviour parameters to the article's figures (Nelder-Mead)\n"
+    "  plot DIR         draw a run's or a sweep's figures with gnuplot (PNG or SVG)\n"
     "  cascade          run the pure sharing cascade (SIR-equivalent) and print its figures\n"
     "  graph describe   build (or read) a social graph and describe it\n"
     "  help [COMMAND]   show help for a command\n"
@@ -134,6 +135,22 @@ static const char *usage_compare =
     "compare.csv and compare.json into the run's folder. With --strict, exits\n"
     "1 if any simulated figure is out of tolerance or not measured.\n"
     "docs/METRICS.md maps every figure to its metric.\n";
+
+static const char *usage_plot =
+    "usage: fission plot RUN_DIR|SWEEP_DIR [--format png|svg] [--out DIR] [--metric M]...\n"
+    "                    [--reference FILE]\n"
+    "\n"
+    "Draws the figures of a run folder (the article against the simulation,\n"
+    "table by table; the campaign funnels; counts over time; cascade sizes;\n"
+    "group fill times) or of a sweep folder (metrics along the axes, heat\n"
+    "maps, sensitivity indices) with gnuplot, from the scripts in plots/*.gp\n"
+    "(found next to the executable, or in FISSION_PLOTS_DIR). The data each\n"
+    "figure reads and the figure go to DIR (default RUN_DIR/plots); each\n"
+    "figure's path is printed. A figure whose data is absent is skipped\n"
+    "with a note. --metric limits sweep and sensitivity figures to the\n"
+    "metrics named. Without compare.csv, the comparison is made from\n"
+    "summary.json (--reference, default scenarios/reference/article-2023.json).\n"
+    "Needs gnuplot (apt-get install gnuplot-nox). docs/PLOTS.md has more.\n";
 
 static const char *usage_calibrate =
     "usage: fission calibrate SCENARIO --free PATH=LO:HI... [--reference FILE]\n"
@@ -818,6 +835,7 @@ static int cmd_help(int argc, char **argv) {
     else if (!strcmp(argv[0], "batch")) fputs(usage_batch, stdout);
     else if (!strcmp(argv[0], "compare")) fputs(usage_compare, stdout);
     else if (!strcmp(argv[0], "calibrate")) fputs(usage_calibrate, stdout);
+    else if (!strcmp(argv[0], "plot")) fputs(usage_plot, stdout);
     else if (!strcmp(argv[0], "scenario")) return cli_help_scenario();
     else if (!strcmp(argv[0], "graph")) fputs(usage_graph, stdout);
     else if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version")) fputs(usage_main, stdout);
@@ -845,6 +863,10 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "compare")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_compare, stdout), EXIT_OK;
         return cli_compare(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "plot")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_plot, stdout), EXIT_OK;
+        return cli_plot(argc - 2, argv + 2);
     }
     if (!strcmp(cmd, "batch")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_batch, stdout), EXIT_OK;

@@ -58,6 +58,10 @@ int cli_run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cm
 int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario_path,
                      const cli_run_opts_t *o, const char *out, fsn_run_result_t *res);
 
+/* fission plot RUN_DIR|SWEEP_DIR [--format png|svg] [--out DIR] [--metric M]...
+ * [--reference FILE]: figures drawn by gnuplot (docs/PLOTS.md). */
+int cli_plot(int argc, char **argv);
+
 /* The figure table of a result (mean, 95% interval, article figure). */
 void cli_print_table(const fsn_run_result_t *res, int all);
 
