@@ -15,28 +15,31 @@
 # the simulated mean with its 95% interval, the blue band the tolerance.
 
 sdir = ARG1; data = ARG2; out = ARG3; fmt = ARG4; title = ARG5; rows = int(ARG6)
-width = 900; height = 110 + 30 * rows
+width = 960; height = 130 + 30 * rows
 load sdir.'/common.gp'
 set datafile separator ','
 
 set title title font ',13'
 set xlabel 'simulated / article (log scale; 1 = the article''s figure)'
 set logscale x 2
-set xrange [1.0/16:16]
-set xtics ('1/16' 0.0625, '1/8' 0.125, '1/4' 0.25, '1/2' 0.5, '1' 1, '2' 2, '4' 4, '8' 8, '16' 16)
+set xrange [0.0625<*<0.5 : 2<*<16]     # autoscale, at least 1/2..2, at most 1/16..16
+set xtics 2 format '%g'                      # a tic at every power of 2
 set yrange [rows - 0.5 : -0.5]
 set y2range [rows - 0.5 : -0.5]
 set ytics scale 0
 set y2tics scale 0 font ',9' textcolor rgb '#555555'
 set grid noytics
-set key outside top center horizontal
+# the legend as one line of text under the axis
+unset key
+set bmargin 5
+set label 10 'dot: simulated mean (green within tolerance, red out)    whiskers: 95% CI    blue band: tolerance    dashed line: the article' \
+    at screen 0.5, screen 0.025 center font ',9' textcolor rgb '#444444'
 set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb c_ref lw 1.5 dt 2
 
 plot data using (($6 + $7) / 2):1:6:7:($1 - 0.32):($1 + 0.32) with boxxyerror \
-         fc rgb c_band fs transparent solid 0.45 noborder title 'tolerance', \
+         fc rgb c_band fs transparent solid 0.45 noborder title 'tolerance band', \
      data using ($8 == 1 ? $3 : NaN):1:4:5:ytic(2) with xerrorbars \
-         lc rgb c_within pt 7 ps 1.2 lw 1.5 title 'simulated, within (95% CI)', \
+         lc rgb c_within pt 7 ps 1.2 lw 1.5 title 'within tolerance (mean, 95% CI)', \
      data using ($8 == 0 ? $3 : NaN):1:4:5 with xerrorbars \
-         lc rgb c_out pt 7 ps 1.2 lw 1.5 title 'simulated, out (95% CI)', \
-     data using (NaN):1:y2tic(9) axes x1y2 notitle, \
-     NaN with lines lc rgb c_ref dt 2 lw 1.5 title 'article'
+         lc rgb c_out pt 7 ps 1.2 lw 1.5 title 'out of tolerance', \
+     data using (NaN):1:y2tic(9) axes x1y2 notitle

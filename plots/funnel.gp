@@ -10,7 +10,7 @@
 
 sdir = ARG1; data = ARG2; out = ARG3; fmt = ARG4; names = ARG5
 nc = words(names)
-width = 200 + 170 * nc; if (width < 700) width = 700
+width = 320 + 170 * nc; if (width < 800) width = 800
 height = 480
 load sdir.'/common.gp'
 set datafile separator ','
@@ -26,9 +26,9 @@ set xtics scale 0 (word(names, 1) 0)     # replaces the numeric tics
 if (nc > 1) { set for [i = 2:nc] xtics add (word(names, i) i - 1) }
 set grid noxtics ytics
 set boxwidth bw absolute
-set key outside bottom center horizontal
+set key outside right top vertical
 
 plot for [s = 0:4] data using ($2 == s ? $1 + (s - 2) * bw : NaN):($3 > 0 ? $3 : NaN) \
          with boxes lt s + 1 title word(stages, s + 1), \
      for [s = 0:4] data using ($2 == s ? $1 + (s - 2) * bw : NaN):($3 > 0 ? $3 : NaN):($4 > 0 ? $4 : 0.8):5 \
-         with yerrorbars lc rgb c_whisker pt 0 lw 1 notitle
+         with yerrorbars lc rgb c_whisker pt 7 ps 0 lw 1 notitle

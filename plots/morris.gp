@@ -16,9 +16,10 @@ set datafile separator ','
 set title sprintf('Morris screening of %s', metric) font ',13'
 set xlabel 'mu* (mean absolute elementary effect)'
 set ylabel 'sigma (spread of the effects)'
-set xrange [0:*]
-set yrange [0:*]
-set offsets graph 0, graph 0.15, graph 0.1, 0
+# room on the right and above for the labels
+stats data using 2:3 nooutput
+set xrange [0 : (STATS_max_x > 0 ? STATS_max_x * 1.45 : 1)]
+set yrange [0 : (STATS_max_y > 0 ? STATS_max_y * 1.15 : 1)]
 unset key
 
 plot data using 2:3 with points lt 1 pt 7 ps 1.4, \

@@ -26,5 +26,5 @@ set key top right
 
 plot data using ($1 - bw / 2):3:xtic(2) with boxes lt 1 title 'S1 (first order)', \
      data using ($1 + bw / 2):6 with boxes lt 2 title 'ST (total)', \
-     data using ($1 - bw / 2):3:4:5 with yerrorbars lc rgb c_whisker pt 0 notitle, \
-     data using ($1 + bw / 2):6:7:8 with yerrorbars lc rgb c_whisker pt 0 notitle
+     data using ($1 - bw / 2):3:4:5 with yerrorbars lc rgb c_whisker pt 7 ps 0 notitle, \
+     data using ($1 + bw / 2):6:7:8 with yerrorbars lc rgb c_whisker pt 7 ps 0 notitle

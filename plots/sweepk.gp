@@ -5,7 +5,10 @@
 # gnuplot -c sweepk.gp SCRIPTS DATA OUT FORMAT AXES METRIC
 #
 # DATA (CSV): block k (two blank lines between) for axis k; rows: the
-# axis value, the mean of the metric over the points at that value.
+# axis value, the mean of the metric over the points at that value. An
+# axis with more than 10 distinct values (random, Latin hypercube or
+# Sobol designs) is cut into 8 bins of equal width: the row is the mean
+# axis value and the mean metric of the points in the bin.
 # AXES: the axis paths, space-separated.
 
 sdir = ARG1; data = ARG2; out = ARG3; fmt = ARG4; axes = ARG5; metric = ARG6

@@ -1180,15 +1180,35 @@ static void fig_sweep(plot_ctx_t *p) {
                 if (a) bprintf(&b, "\n\n");
                 bprintf(&an, "%s%s", a ? " " : "", axes[a]);
                 size_t ku = distinct(ax + a * np, np, u);
-                for (size_t j = 0; j < ku; j++) {
-                    double s = 0;
-                    size_t n = 0;
-                    for (size_t i = 0; i < np; i++)
-                        if (ax[a * np + i] == u[j] && isfinite(pts[i].m)) s += pts[i].m, n++;
-                    bnum(&b, u[j]);
-                    bprintf(&b, ",");
-                    bnum(&b, n ? s / (double)n : NAN);
-                    bprintf(&b, "\n");
+                if (ku <= 10) {
+                    for (size_t j = 0; j < ku; j++) {
+                        double s = 0;
+                        size_t n = 0;
+                        for (size_t i = 0; i < np; i++)
+                            if (ax[a * np + i] == u[j] && isfinite(pts[i].m)) s += pts[i].m, n++;
+                        bnum(&b, u[j]);
+                        bprintf(&b, ",");
+                        bnum(&b, n ? s / (double)n : NAN);
+                        bprintf(&b, "\n");
+                    }
+                } else {
+                    /* a continuous design: 8 bins of equal width */
+                    const double lo = u[0], w = (u[ku - 1] - u[0]) / 8.0;
+                    for (int j = 0; j < 8; j++) {
+                        double sx = 0, sm = 0;
+                        size_t n = 0;
+                        for (size_t i = 0; i < np; i++) {
+                            double v = ax[a * np + i];
+                            int bj = w > 0 ? (int)floor((v - lo) / w) : 0;
+                            if (bj > 7) bj = 7;
+                            if (bj == j && isfinite(pts[i].m)) sx += v, sm += pts[i].m, n++;
+                        }
+                        if (!n) continue;
+                        bnum(&b, sx / (double)n);
+                        bprintf(&b, ",");
+                        bnum(&b, sm / (double)n);
+                        bprintf(&b, "\n");
+                    }
                 }
             }
             snprintf(base, sizeof base, "sweep-%s", safe);
