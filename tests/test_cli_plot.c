@@ -70,13 +70,13 @@ static const char *scenario =
 static void setup(void) {
     snprintf(tmp, sizeof tmp, "/tmp/fission_plot_XXXXXX");
     cr_assert_not_null(mkdtemp(tmp));
-    char path[400];
+    char path[2048];
     snprintf(path, sizeof path, "%s/small.json", tmp);
     spit(path, scenario);
 }
 
 static void teardown(void) {
-    char cmd[400];
+    char cmd[2048];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
     if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
 }
@@ -131,19 +131,19 @@ static void assert_svg(const char *path) {
 }
 
 static void assert_figure(const char *dir, const char *base, const char *fmt) {
-    char path[600];
+    char path[2048];
     snprintf(path, sizeof path, "%s/%s/%s.%s", tmp, dir, base, fmt);
     if (!strcmp(fmt, "png")) assert_png(path);
     else assert_svg(path);
     /* printed as given: relative to where fission ran */
-    char printed[600];
+    char printed[2048];
     snprintf(printed, sizeof printed, "%s/%s.%s  (", dir, base, fmt);
     cr_assert(strstr(out, printed), "the path %s is not printed:\n%s", printed, out);
 }
 
 static void every_run_figure(const char *fmt) {
     small_run();
-    char args[200];
+    char args[512];
     snprintf(args, sizeof args, "plot run --format %s --out figs", fmt);
     cr_assert_eq(run(args), 0, "%s", err);
     const char *bases[] = {"compare-T1", "compare-T2", "compare-T5", "funnel", "timeseries", "cascades", "groups"};
@@ -157,7 +157,7 @@ Test(cli_plot, every_run_figure_renders_as_a_valid_svg) { every_run_figure("svg"
 Test(cli_plot, the_figures_go_to_the_run_folders_plots_subfolder_by_default) {
     small_run();
     cr_assert_eq(run("plot run"), 0, "%s", err);
-    char path[400];
+    char path[2048];
     at(path, sizeof path, "run/plots/funnel.png");
     assert_png(path);
     /* the data each figure read sits next to it */
@@ -171,7 +171,7 @@ Test(cli_plot, the_figures_go_to_the_run_folders_plots_subfolder_by_default) {
 Test(cli_plot, a_folder_named_with_spaces_and_quotes_is_just_a_folder) {
     small_run();
     cr_assert_eq(run("plot run --out \"it's a \\\"dir\\\"\""), 0, "%s", err);
-    char path[400];
+    char path[2048];
     at(path, sizeof path, "it's a \"dir\"/timeseries.png");
     assert_png(path);
 }
@@ -181,14 +181,14 @@ Test(cli_plot, a_figure_whose_data_is_absent_is_skipped_with_a_note) {
     cr_assert_eq(run("compare run --reference " FISSION_TEST_DATA "/../../scenarios/reference/article-2023.json"), 0,
                  "%s", err);
     /* a folder with only the comparison and the summary */
-    char cmd[800];
+    char cmd[2048];
     snprintf(cmd, sizeof cmd, "mkdir %s/part && cp %s/run/compare.csv %s/run/summary.json %s/part/", tmp, tmp, tmp, tmp);
     cr_assert_eq(system(cmd), 0);
     cr_assert_eq(run("plot part"), 0, "%s", err);
     cr_assert(strstr(err, "skipped the counts over time: no timeseries.csv"), "%s", err);
     cr_assert(strstr(err, "skipped the cascade sizes"), "%s", err);
     cr_assert(strstr(err, "skipped the group fill times"), "%s", err);
-    char path[400];
+    char path[2048];
     at(path, sizeof path, "part/plots/funnel.png");
     assert_png(path);
     at(path, sizeof path, "part/plots/compare-T1.png");
@@ -198,7 +198,7 @@ Test(cli_plot, a_figure_whose_data_is_absent_is_skipped_with_a_note) {
 /* ---- sweeps and sensitivity, from fixture tables ---- */
 
 static void write_points_1axis(const char *dir) {
-    char path[400];
+    char path[2048];
     snprintf(path, sizeof path, "%s/%s/points.csv", tmp, dir);
     spit(path, "point,campaigns[0].group.size,reps,campaign.group3.fill_rate.mean,campaign.group3.fill_rate.ci_lo,"
                "campaign.group3.fill_rate.ci_hi,campaign.group3.exposed.mean,campaign.group3.exposed.ci_lo,"
@@ -210,7 +210,7 @@ static void write_points_1axis(const char *dir) {
 }
 
 static void write_points_grid(const char *dir) {
-    char path[400];
+    char path[2048];
     snprintf(path, sizeof path, "%s/%s/points.csv", tmp, dir);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
@@ -226,7 +226,7 @@ static void write_points_grid(const char *dir) {
 }
 
 static void write_sensitivity(const char *dir) {
-    char path[400];
+    char path[2048];
     snprintf(path, sizeof path, "%s/%s/sensitivity.csv", tmp, dir);
     spit(path, "metric,parameter,method,index,value,ci_lo,ci_hi\n"
                "campaign.group3.fill_rate,campaigns[0].group.size,sobol,S1,0.52,0.44,0.60\n"
@@ -242,13 +242,13 @@ static void write_sensitivity(const char *dir) {
 }
 
 static void sweep_figures(const char *fmt) {
-    char cmd[400];
+    char cmd[2048];
     snprintf(cmd, sizeof cmd, "mkdir %s/sweep1 %s/sweep2", tmp, tmp);
     cr_assert_eq(system(cmd), 0);
     write_points_1axis("sweep1");
     write_points_grid("sweep2");
     write_sensitivity("sweep2");
-    char args[200];
+    char args[512];
     snprintf(args, sizeof args, "plot sweep1 --format %s", fmt);
     cr_assert_eq(run(args), 0, "%s", err);
     assert_figure("sweep1/plots", "sweep-campaign.group3.fill_rate", fmt);
@@ -266,12 +266,12 @@ Test(cli_plot, sweep_and_sensitivity_figures_render_as_png) { sweep_figures("png
 Test(cli_plot, sweep_and_sensitivity_figures_render_as_svg) { sweep_figures("svg"); }
 
 Test(cli_plot, metric_limits_a_sweep_to_the_metrics_named) {
-    char cmd[400];
+    char cmd[2048];
     snprintf(cmd, sizeof cmd, "mkdir %s/sweep1", tmp);
     cr_assert_eq(system(cmd), 0);
     write_points_1axis("sweep1");
     cr_assert_eq(run("plot sweep1 --metric campaign.group3.exposed"), 0, "%s", err);
-    char path[400];
+    char path[2048];
     at(path, sizeof path, "sweep1/plots/sweep-campaign.group3.exposed.png");
     assert_png(path);
     at(path, sizeof path, "sweep1/plots/sweep-campaign.group3.fill_rate.png");
@@ -282,7 +282,7 @@ Test(cli_plot, metric_limits_a_sweep_to_the_metrics_named) {
 
 Test(cli_plot, a_missing_gnuplot_is_exit_two_with_how_to_install_it) {
     small_run();
-    char env[400];
+    char env[2048];
     snprintf(env, sizeof env, "mkdir -p %s/empty && PATH=%s/empty", tmp, tmp);
     cr_assert_eq(run_env(env, "plot run"), 2, "%s", err);
     cr_assert(strstr(err, "fission plot: gnuplot not found on PATH; install it with: apt-get install gnuplot-nox "
@@ -293,7 +293,7 @@ Test(cli_plot, a_missing_gnuplot_is_exit_two_with_how_to_install_it) {
 Test(cli_plot, a_bad_folder_is_exit_two_naming_it) {
     cr_assert_eq(run("plot no-such-run"), 2);
     cr_assert(strstr(err, "no-such-run"), "%s", err);
-    char cmd[400];
+    char cmd[2048];
     snprintf(cmd, sizeof cmd, "mkdir %s/empty-run %s/other && touch %s/other/notes.txt", tmp, tmp, tmp);
     cr_assert_eq(system(cmd), 0);
     cr_assert_eq(run("plot empty-run"), 2);
@@ -333,7 +333,7 @@ static void field(const char *line, int k, char *dst, size_t n) {
 Test(cli_plot, cascade_trees_of_a_replicate_and_campaign_sum_to_its_participants) {
     small_run();
     static char reps[1 << 16], casc[1 << 20];
-    char path[400];
+    char path[2048];
     at(path, sizeof path, "run/replicates.csv");
     slurp(path, reps, sizeof reps);
     at(path, sizeof path, "run/cascades.csv");
@@ -381,7 +381,7 @@ Test(cli_plot, cascade_trees_of_a_replicate_and_campaign_sum_to_its_participants
 Test(cli_plot, filled_groups_took_no_longer_than_the_deadline_and_match_the_fill_rate) {
     small_run();
     static char reps[1 << 16], groups[1 << 21];
-    char path[400];
+    char path[2048];
     at(path, sizeof path, "run/replicates.csv");
     slurp(path, reps, sizeof reps);
     at(path, sizeof path, "run/groups.csv");
@@ -438,7 +438,7 @@ Test(cli_plot, cascades_and_groups_do_not_depend_on_the_number_of_threads) {
     const char *files[] = {"cascades.csv", "groups.csv"};
     for (int i = 0; i < 2; i++) {
         static char a[1 << 21], b[1 << 21];
-        char pa[400], pb[400];
+        char pa[2048], pb[2048];
         snprintf(pa, sizeof pa, "%s/one/%s", tmp, files[i]);
         snprintf(pb, sizeof pb, "%s/three/%s", tmp, files[i]);
         slurp(pa, a, sizeof a);
@@ -449,7 +449,7 @@ Test(cli_plot, cascades_and_groups_do_not_depend_on_the_number_of_threads) {
 
 Test(cli_plot, a_trace_and_the_cascades_are_written_together) {
     cr_assert_eq(run("run small.json --out traced --trace --quiet"), 0, "%s", err);
-    char path[400];
+    char path[2048];
     at(path, sizeof path, "traced/trace/rep-000000.csv");
     cr_assert_gt(file_size(path), 0);
     at(path, sizeof path, "traced/cascades.csv");
@@ -467,4 +467,17 @@ Test(cli_plot, a_trace_and_the_cascades_are_written_together) {
     long rows = -1;   /* less the header */
     for (const char *p = trace; (p = strchr(p, '\n')); p++) rows++;
     cr_assert_eq(rows, atol(ev), "trace rows %ld, events %s", rows, ev);
+}
+
+Test(cli_plot, a_malformed_table_is_exit_two_naming_its_line_and_the_other_figures_are_drawn) {
+    small_run();
+    char path[2048];
+    at(path, sizeof path, "run/groups.csv");
+    spit(path, "replicate,campaign,group,opened,closed,state,members,fill_time\n0,group3,2,0,\n");
+    cr_assert_eq(run("plot run"), 2, "%s", err);
+    cr_assert(strstr(err, "run/groups.csv:2: 5 fields, expected 8"), "%s", err);
+    at(path, sizeof path, "run/plots/funnel.png");
+    assert_png(path);
+    at(path, sizeof path, "run/plots/groups.png");
+    cr_assert_eq(file_size(path), -1, "a figure was drawn from a malformed table");
 }

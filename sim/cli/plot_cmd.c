@@ -181,10 +181,11 @@ static int csv_read(csv_t *t, const char *path, char *why, size_t whylen) {
         for (;;) {
             char *w = s + i, *field = w;
             if (s[i] == '"') {
+                const size_t qline = line;
                 i++;
                 for (;;) {
                     if (i >= len) {
-                        snprintf(why, whylen, "%s:%zu: a quoted field is not closed", path, line);
+                        snprintf(why, whylen, "%s:%zu: a quoted field is not closed", path, qline);
                         csv_free(t);
                         return -1;
                     }
@@ -275,7 +276,7 @@ typedef struct plot_ctx {
     const char *reference;    /* NULL: the default, found */
     const char *metrics[MAX_METRIC_ARGS];
     size_t nmetrics;
-    int drawn, failed, skipped;
+    int drawn, failed, skipped, bad;
 } plot_ctx_t;
 
 static void note(plot_ctx_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -287,6 +288,19 @@ static void note(plot_ctx_t *p, const char *fmt, ...) {
     fprintf(stderr, "\n");
     va_end(ap);
     p->skipped++;
+}
+
+/* Bad input (a malformed table): said, the figure is left out, the other
+ * figures are still drawn, and the exit code is 2. */
+static void bad(plot_ctx_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bad(plot_ctx_t *p, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "fission plot: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    p->bad++;
 }
 
 static int file_exists(const char *path) {
@@ -478,7 +492,7 @@ static int compare_csv(plot_ctx_t *p, char *path, size_t n) {
     fsn_metric_stats_t st = {0};
     int ok = 0;
     if (fsn_metric_stats_from_summary(summary, &st, &err)) {
-        note(p, "the article against the simulation: %s", err.msg);
+        bad(p, "%s", err.msg);
     } else {
         fsn_compare_row_t *rows = calloc(rf.n ? rf.n : 1, sizeof *rows);
         if (rows) {
@@ -505,7 +519,8 @@ static void fig_compare(plot_ctx_t *p) {
     csv_t t;
     int r = csv_read(&t, path, why, sizeof why);
     if (r <= 0) {
-        note(p, "the article against the simulation: %s", r < 0 ? why : "no compare.csv");
+        if (r < 0) bad(p, "%s", why);
+        else note(p, "the article against the simulation: no compare.csv");
         return;
     }
     const char *need[] = {"figure", "table", "article", "unit", "mean", "ci95_lo", "ci95_hi",
@@ -514,7 +529,7 @@ static void fig_compare(plot_ctx_t *p) {
     for (int i = 0; i < 10; i++) {
         col[i] = col_of(&t, need[i]);
         if (col[i] < 0) {
-            note(p, "the article against the simulation: %s has no column '%s'", path, need[i]);
+            bad(p, "%s has no column '%s'", path, need[i]);
             csv_free(&t);
             return;
         }
@@ -657,7 +672,8 @@ static void fig_funnel(plot_ctx_t *p) {
     char from[PATH_LEN + 256];
     int r = metric_stats(p, &st, from, sizeof from);
     if (r <= 0) {
-        note(p, "the campaign funnels: %s", r < 0 ? from : "no summary.json or replicates.csv");
+        if (r < 0) bad(p, "%s", from);
+        else note(p, "the campaign funnels: no summary.json or replicates.csv");
         return;
     }
     static const char *stage[] = {"exposed", "clicked", "participants", "buyers", "sharers"};
@@ -710,7 +726,8 @@ static void fig_timeseries(plot_ctx_t *p) {
     csv_t t;
     int r = csv_read(&t, path, why, sizeof why);
     if (r <= 0) {
-        note(p, "the counts over time: %s", r < 0 ? why : "no timeseries.csv");
+        if (r < 0) bad(p, "%s", why);
+        else note(p, "the counts over time: no timeseries.csv");
         return;
     }
     long cc = col_of(&t, "campaign"), cs = col_of(&t, "series"), cb = col_of(&t, "bin");
@@ -719,7 +736,7 @@ static void fig_timeseries(plot_ctx_t *p) {
     long crep = col_of(&t, "replicate"), ccount = col_of(&t, "count");
     int per_rep = crep >= 0 && ccount >= 0;
     if (cc < 0 || cs < 0 || cb < 0 || c0 < 0 || c1 < 0 || (!per_rep && (cmean < 0 || clo < 0 || chi < 0))) {
-        note(p, "the counts over time: %s has not the columns of a time series (docs/OUTPUTS.md)", path);
+        bad(p, "%s has not the columns of a time series (docs/OUTPUTS.md)", path);
         csv_free(&t);
         return;
     }
@@ -842,12 +859,13 @@ static void fig_cascades(plot_ctx_t *p) {
     csv_t t;
     int r = csv_read(&t, path, why, sizeof why);
     if (r <= 0) {
-        note(p, "the cascade sizes: %s", r < 0 ? why : "no cascades.csv (written by fission run)");
+        if (r < 0) bad(p, "%s", why);
+        else note(p, "the cascade sizes: no cascades.csv (written by fission run)");
         return;
     }
     long cc = col_of(&t, "campaign"), cseed = col_of(&t, "seed"), csize = col_of(&t, "size");
     if (cc < 0 || cseed < 0 || csize < 0) {
-        note(p, "the cascade sizes: %s has not the columns campaign, seed, size", path);
+        bad(p, "%s has not the columns campaign, seed, size", path);
         csv_free(&t);
         return;
     }
@@ -917,13 +935,14 @@ static void fig_groups(plot_ctx_t *p) {
     csv_t t;
     int r = csv_read(&t, path, why, sizeof why);
     if (r <= 0) {
-        note(p, "the group fill times: %s", r < 0 ? why : "no groups.csv (written by fission run)");
+        if (r < 0) bad(p, "%s", why);
+        else note(p, "the group fill times: no groups.csv (written by fission run)");
         return;
     }
     long cc = col_of(&t, "campaign"), cstate = col_of(&t, "state"), cfill = col_of(&t, "fill_time");
     long copen = col_of(&t, "opened"), cclose = col_of(&t, "closed");
     if (cc < 0 || cstate < 0 || cfill < 0 || copen < 0 || cclose < 0) {
-        note(p, "the group fill times: %s has not the columns of groups.csv (docs/OUTPUTS.md)", path);
+        bad(p, "%s has not the columns of groups.csv (docs/OUTPUTS.md)", path);
         csv_free(&t);
         return;
     }
@@ -1057,12 +1076,12 @@ static void fig_sweep(plot_ctx_t *p) {
     csv_t t;
     int r = csv_read(&t, path, why, sizeof why);
     if (r <= 0) {
-        if (r < 0) note(p, "the sweep: %s", why);
+        if (r < 0) bad(p, "%s", why);
         return;
     }
     long creps = col_of(&t, "reps");
     if (col_of(&t, "point") != 0 || creps < 2) {
-        note(p, "the sweep: %s: expected the columns point, <axis>..., reps, <metric>.mean, ... (docs/PLOTS.md)", path);
+        bad(p, "%s: expected the columns point, <axis>..., reps, <metric>.mean, ... (docs/PLOTS.md)", path);
         csv_free(&t);
         return;
     }
@@ -1239,13 +1258,13 @@ static void fig_sensitivity(plot_ctx_t *p) {
     csv_t t;
     int r = csv_read(&t, path, why, sizeof why);
     if (r <= 0) {
-        if (r < 0) note(p, "the sensitivity indices: %s", why);
+        if (r < 0) bad(p, "%s", why);
         return;
     }
     long cm = col_of(&t, "metric"), cp = col_of(&t, "parameter"), cmeth = col_of(&t, "method");
     long ci = col_of(&t, "index"), cv = col_of(&t, "value"), clo = col_of(&t, "ci_lo"), chi = col_of(&t, "ci_hi");
     if (cm < 0 || cp < 0 || cmeth < 0 || ci < 0 || cv < 0 || clo < 0 || chi < 0) {
-        note(p, "the sensitivity indices: %s: expected the columns metric,parameter,method,index,value,ci_lo,ci_hi",
+        bad(p, "%s: expected the columns metric,parameter,method,index,value,ci_lo,ci_hi",
              path);
         csv_free(&t);
         return;
@@ -1423,7 +1442,9 @@ int cli_plot(int argc, char **argv) {
         fig_sensitivity(&p);
     }
     fflush(stdout);
-    fprintf(stderr, "fission plot: %d figure%s in %s/%s%s\n", p.drawn, p.drawn == 1 ? "" : "s", p.out,
-            p.skipped ? " (some skipped, see above)" : "", p.failed ? "; some failed" : "");
+    fprintf(stderr, "fission plot: %d figure%s in %s/%s%s%s\n", p.drawn, p.drawn == 1 ? "" : "s", p.out,
+            p.skipped ? " (some skipped, see above)" : "", p.bad ? "; bad input, see above" : "",
+            p.failed ? "; some failed" : "");
+    if (p.bad) return CLI_USAGE;
     return p.failed ? CLI_RUN : CLI_OK;
 }
