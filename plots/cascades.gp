@@ -7,8 +7,8 @@
 #
 # DATA (CSV): one block per campaign (two blank lines between); rows:
 # tree size s, the share of trees of size >= s. Campaigns whose
-# participants mostly came through a shared plain link (whose seeds are
-# unknown) are left out.
+# participants beyond the seeds mostly came through a shared plain link
+# (whose seeds are unknown) are left out.
 
 sdir = ARG1; data = ARG2; out = ARG3; fmt = ARG4; names = ARG5
 nc = words(names)

@@ -19,12 +19,16 @@ load sdir.'/common.gp'
 set datafile separator ','
 
 label(c) = sprintf('%s (%.0f%% of closed groups failed)', word(names, c + 1), 100.0 * real(word(failed, c + 1)))
+
+# the x axis runs to the longest deadline when one is known
+maxd = 0
+do for [c = 1:nc] { d = real(word(deadlines, c)); if (d == d && d > maxd) { maxd = d } }
 set multiplot layout 1, 2 title 'Group fill times (filled groups, all replicates)' font ',13'
 
 set title 'histogram'
 set xlabel 'hours from opening to the last place'
 set ylabel 'share of filled groups'
-set xrange [0:*]
+if (maxd > 0) { set xrange [0 : maxd * 1.02] } else { set xrange [0:*] }
 set yrange [0:*]
 set boxwidth binw / (nc + 0.5) absolute
 set key top right

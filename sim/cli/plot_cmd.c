@@ -826,13 +826,23 @@ static void fig_timeseries(plot_ctx_t *p) {
             }
         }
     for (size_t k = 0; k < nc; k++) bprintf(&names, "%s%s", k ? " " : "", camps[k]);
-    char data[PATH_LEN + 64], binh[32];
+    /* the x axis ends after the last bin where anything happened: a
+     * campaign that dies out in days would otherwise be a spike at the
+     * left of a month of zeros */
+    size_t last = 0;
+    for (size_t at = 0; at < cells; at++) {
+        double m = v[per_rep ? at * nr : at];
+        for (size_t rr = 1; per_rep && rr < nr && !(m > 0); rr++) m = v[at * nr + rr];
+        if (m > 0 && at % nb > last) last = at % nb;
+    }
+    char data[PATH_LEN + 64], binh[32], xmax[32];
     snprintf(binh, sizeof binh, "%g", isfinite(bin) ? bin : 24.0);
+    snprintf(xmax, sizeof xmax, "%.10g", last + 2 < nb ? (double)(last + 1) * (isfinite(bin) ? bin : 24.0) / 24.0 : -1.0);
     if (!x || !scratch) {
         fprintf(stderr, "fission plot: %s: out of memory\n", path);
         p->failed++;
     } else if (write_data(p, "timeseries.csv", &b, data, sizeof data) == 0) {
-        draw(p, "timeseries.gp", data, "timeseries", "the counts over time", 2, names.s, binh);
+        draw(p, "timeseries.gp", data, "timeseries", "the counts over time", 3, names.s, binh, xmax);
     }
     free(x);
     free(scratch);
@@ -893,7 +903,8 @@ static void fig_cascades(plot_ctx_t *p) {
             if (s >= 1) x[n++] = s, attributed += s;
         }
         if (n == 0) continue;
-        if (unattributed > attributed) {
+        /* participants beyond the seeds: traced, or through the shared link */
+        if (unattributed > attributed - (double)n) {
             note(p, "the cascade sizes of %s: most of its participants came through a shared plain link, "
                     "whose seed is unknown", camps[k]);
             continue;
