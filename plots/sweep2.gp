@@ -6,7 +6,8 @@
 #
 # gnuplot -c sweep2.gp SCRIPTS DATA OUT FORMAT XAXIS YAXIS METRIC GRID
 #
-# DATA (CSV): x, y, x low, x high, y low, y high (the cell), mean.
+# DATA (CSV): x, y, x low, x high, y low, y high (the cell), mean, the
+# label's colour (0xRRGGBB: black on light cells, white on dark ones).
 # GRID: 1 heat map, 0 scatter.
 
 sdir = ARG1; data = ARG2; out = ARG3; fmt = ARG4
@@ -19,14 +20,15 @@ set title sprintf('%s (mean over replicates)', metric) font ',13'
 set xlabel xaxis
 set ylabel yaxis
 set cblabel metric
-set grid front
+unset grid
 unset key
 
 if (grid) {
     set xrange [*:*] noextend
     set yrange [*:*] noextend
     plot data using 1:2:3:4:5:6:7 with boxxyerror fc palette fs solid 1.0 noborder, \
-         data using 1:2:(sprintf('%.3g', $7)) with labels font ',9' textcolor rgb 'white'
+         data using 1:2:(sprintf('%.3g', $7)):8 with labels font ',9' textcolor rgb variable
 } else {
+    set grid
     plot data using 1:2:7 with points pt 7 ps 1.6 lc palette
 }

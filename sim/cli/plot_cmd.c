@@ -1182,6 +1182,9 @@ static void fig_sweep(plot_ctx_t *p) {
             if (!b.fail) {
                 for (size_t i = 0; i < np; i++) xs[i] = pts[i].x, ys[i] = pts[i].y;
                 size_t kx = distinct(xs, np, ux), ky = distinct(ys, np, uy);
+                double mlo = INFINITY, mhi = -INFINITY;
+                for (size_t i = 0; i < np; i++)
+                    if (isfinite(pts[i].m)) mlo = fmin(mlo, pts[i].m), mhi = fmax(mhi, pts[i].m);
                 for (size_t i = 0; i < np; i++) {
                     double xl, xh, yl, yh;
                     cell_of(ux, kx, pts[i].x, &xl, &xh);
@@ -1191,7 +1194,9 @@ static void fig_sweep(plot_ctx_t *p) {
                         if (j) bprintf(&b, ",");
                         bnum(&b, v[j]);
                     }
-                    bprintf(&b, "\n");
+                    /* the label's colour: black on the light end of the palette, white on the dark */
+                    int light = mhi > mlo && (pts[i].m - mlo) / (mhi - mlo) > 0.6;
+                    bprintf(&b, ",%d\n", light ? 0 : 0xffffff);
                 }
             }
             free(ux);
