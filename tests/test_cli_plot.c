@@ -481,3 +481,42 @@ Test(cli_plot, a_malformed_table_is_exit_two_naming_its_line_and_the_other_figur
     at(path, sizeof path, "run/plots/groups.png");
     cr_assert_eq(file_size(path), -1, "a figure was drawn from a malformed table");
 }
+
+Test(cli_plot, a_two_axis_random_design_is_a_scatter_and_three_axes_are_main_effects) {
+    char cmd[2048], path[2048];
+    snprintf(cmd, sizeof cmd, "mkdir %s/rand2 %s/rand3", tmp, tmp);
+    cr_assert_eq(system(cmd), 0);
+    FILE *f2, *f3;
+    at(path, sizeof path, "rand2/points.csv");
+    f2 = fopen(path, "w");
+    at(path, sizeof path, "rand3/points.csv");
+    f3 = fopen(path, "w");
+    cr_assert(f2 && f3);
+    fprintf(f2, "point,a,b,reps,m.mean,m.ci_lo,m.ci_hi\n");
+    fprintf(f3, "point,a,b,c,reps,m.mean,m.ci_lo,m.ci_hi\n");
+    /* 40 points of a low-discrepancy-like design: no two share a value */
+    for (int i = 0; i < 40; i++) {
+        double a = fmod(0.618034 * i, 1.0), b = fmod(0.754878 * i, 1.0), c = fmod(0.569840 * i, 1.0);
+        double m = a + 2 * b * b;
+        fprintf(f2, "%d,%.6f,%.6f,2,%.6f,%.6f,%.6f\n", i, a, b, m, m - 0.1, m + 0.1);
+        fprintf(f3, "%d,%.6f,%.6f,%.6f,2,%.6f,%.6f,%.6f\n", i, a, b, c, m, m - 0.1, m + 0.1);
+    }
+    fclose(f2);
+    fclose(f3);
+    cr_assert_eq(run("plot rand2"), 0, "%s", err);
+    cr_assert(strstr(out, "scatter"), "%s", out);
+    at(path, sizeof path, "rand2/plots/sweep-m.png");
+    assert_png(path);
+    cr_assert_eq(run("plot rand3 --format svg"), 0, "%s", err);
+    cr_assert(strstr(out, "main effects of 3 axes"), "%s", out);
+    at(path, sizeof path, "rand3/plots/sweep-m.svg");
+    assert_svg(path);
+    /* eight bins per continuous axis: the table has 3 blocks of 8 rows */
+    static char table[1 << 16];
+    at(path, sizeof path, "rand3/plots/sweep-m.csv");
+    slurp(path, table, sizeof table);
+    int rows = 0;
+    for (const char *p = table; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+        rows += *p != '\n';
+    cr_assert_eq(rows, 24, "%s", table);
+}
