@@ -520,3 +520,20 @@ Test(cli_plot, a_two_axis_random_design_is_a_scatter_and_three_axes_are_main_eff
         rows += *p != '\n';
     cr_assert_eq(rows, 24, "%s", table);
 }
+
+Test(cli_plot, a_text_axis_is_labelled_with_its_values) {
+    char cmd[2048], path[2048];
+    snprintf(cmd, sizeof cmd, "mkdir %s/cat", tmp);
+    cr_assert_eq(system(cmd), 0);
+    at(path, sizeof path, "cat/points.csv");
+    spit(path, "point,campaigns[0].seeding.strategy,reps,m.mean,m.ci_lo,m.ci_hi\n"
+               "0,random,4,1,0.8,1.2\n1,degree,4,2,1.7,2.3\n2,pagerank,4,1.8,1.5,2.1\n");
+    cr_assert_eq(run("plot cat"), 0, "%s", err);
+    at(path, sizeof path, "cat/plots/sweep-m.png");
+    assert_png(path);
+    static char table[4096];
+    at(path, sizeof path, "cat/plots/sweep-m.csv");
+    slurp(path, table, sizeof table);
+    /* in the order of first appearance, at 0, 1, 2, with their names */
+    cr_assert(strstr(table, "0,1,0.8,1.2,random\n1,2,1.7,2.3,degree\n2,1.8,1.5,2.1,pagerank\n"), "%s", table);
+}

@@ -1050,6 +1050,7 @@ static int metric_wanted(const plot_ctx_t *p, const char *m) {
 
 typedef struct pt {
     double x, y, m, lo, hi;
+    size_t row;      /* in points.csv */
 } pt_t;
 
 static int cmp_pt(const void *a, const void *b) {
@@ -1112,24 +1113,28 @@ static void fig_sweep(plot_ctx_t *p) {
         p->failed++;
         return;
     }
-    for (size_t a = 0; a < na; a++)
+    int text_axis[16] = {0};
+    for (size_t a = 0; a < na; a++) {
+        for (size_t i = 0; i < np; i++) text_axis[a] |= !is_num(cell(&t, i + 1, a + 1));
+        double next = 0;   /* a text axis: 0, 1, 2, ... in order of first appearance */
         for (size_t i = 0; i < np; i++) {
             const char *s = cell(&t, i + 1, a + 1);
-            if (is_num(s)) {
+            if (!text_axis[a]) {
                 ax[a * np + i] = num(s);
-            } else {
-                size_t j = 0;
-                while (j < i && strcmp(cell(&t, j + 1, a + 1), s)) j++;
-                ax[a * np + i] = j < i ? ax[a * np + j] : (double)i;
+                continue;
             }
+            size_t j = 0;
+            while (j < i && strcmp(cell(&t, j + 1, a + 1), s)) j++;
+            ax[a * np + i] = j < i ? ax[a * np + j] : next++;
         }
+    }
     int grid = 0;
     size_t nx = 0, ny = 0;
     if (na == 2 && np > 0) {
         nx = distinct(ax, np, u);
         ny = distinct(ax + np, np, u);
         if (nx * ny == np) {
-            for (size_t i = 0; i < np; i++) pts[i] = (pt_t){ax[i], ax[np + i], 0, 0, 0};
+            for (size_t i = 0; i < np; i++) pts[i] = (pt_t){ax[i], ax[np + i], 0, 0, 0, i + 1};
             qsort(pts, np, sizeof *pts, cmp_pt);
             grid = 1;
             for (size_t i = 1; i < np; i++)
@@ -1154,6 +1159,7 @@ static void fig_sweep(plot_ctx_t *p) {
             pts[i].m = num(cell(&t, i + 1, c));
             pts[i].lo = clo >= 0 ? num(cell(&t, i + 1, (size_t)clo)) : NAN;
             pts[i].hi = chi >= 0 ? num(cell(&t, i + 1, (size_t)chi)) : NAN;
+            pts[i].row = i + 1;
         }
         char safe[256], base[300], dname[320], data[PATH_LEN + 400], what[400];
         safe_name(safe, sizeof safe, metric);
@@ -1168,13 +1174,15 @@ static void fig_sweep(plot_ctx_t *p) {
                 bnum(&b, pts[i].lo);
                 bprintf(&b, ",");
                 bnum(&b, pts[i].hi);
+                bprintf(&b, ",");
+                btext(&b, cell(&t, pts[i].row, 1));
                 bprintf(&b, "\n");
             }
             snprintf(base, sizeof base, "sweep-%s", safe);
             snprintf(dname, sizeof dname, "%s.csv", base);
             snprintf(what, sizeof what, "%s along %s", metric, axes[0]);
             if (write_data(p, dname, &b, data, sizeof data) == 0)
-                draw(p, "sweep1.gp", data, base, what, 2, axes[0], metric);
+                draw(p, "sweep1.gp", data, base, what, 3, axes[0], metric, text_axis[0] ? "1" : "0");
         } else if (na == 2) {
             double *ux = malloc((np + 1) * sizeof *ux), *uy = malloc((np + 1) * sizeof *uy);
             double *xs = malloc((np + 1) * sizeof *xs), *ys = malloc((np + 1) * sizeof *ys);
