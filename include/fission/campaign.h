@@ -165,6 +165,11 @@ typedef struct fsn_world_params {
     double share_participant[FSN_CAMP_KIND_COUNT];
     double share_buyer_boost;           /* added to the participant's share probability after buying */
     double coupon_reshare;              /* P(the holder of a failed group's coupon opens a new group) */
+    /* An initiator whose group or bargain is still open asks again every
+     * remind_interval hours, each time with probability remind[kind]
+     * (giving up at the first miss): a geometric number of reminders. */
+    double remind[FSN_CAMP_KIND_COUNT];
+    double remind_interval;             /* hours between reminders, > 0 */
     /* --- decisions (logit scale) --- */
     double part_base[FSN_CAMP_KIND_COUNT];  /* take part after a click: join, help, claim, consider */
     double part_trust;                  /* per unit of tie strength */
