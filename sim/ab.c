@@ -150,7 +150,7 @@ static void counterpart(const char *name, const fsn_campaign_t *cx, size_t nx, c
 }
 
 /* Per-replicate money totals of a run: reps x FSN_AB_MONEY_ROWS. */
-static void money_of(const fsn_run_result_t *r, const fsn_campaign_t *camps, size_t nc, double *m) {
+void fsn_ab_money(const fsn_run_result_t *r, const fsn_campaign_t *camps, size_t nc, double *m) {
     static const char *const parts[6] = {"gmv", "subsidy", "coupon_cost", "refund_amount", "net_gmv", "buyers"};
     for (uint32_t rep = 0; rep < r->reps; rep++) {
         double *row = m + (size_t)rep * FSN_AB_MONEY_ROWS;
@@ -299,8 +299,8 @@ fsn_err_t fsn_ab_compare(const fsn_run_result_t *a, const fsn_campaign_t *ca, si
     out->reps = R;
     out->seed = cfg->seed;
     /* the money block */
-    money_of(a, ca, nca, ma);
-    money_of(b, cb, ncb, mb);
+    fsn_ab_money(a, ca, nca, ma);
+    fsn_ab_money(b, cb, ncb, mb);
     for (int j = 0; j < FSN_AB_MONEY_ROWS; j++) {
         fsn_ab_row_t *row = &out->rows[out->nrows++];
         snprintf(row->name, sizeof row->name, "%s", fsn_ab_money_names[j]);

@@ -107,6 +107,12 @@ void fsn_ab_result_destroy(fsn_ab_result_t *r);
 enum { FSN_AB_MONEY_ROWS = 8 };
 extern const char *const fsn_ab_money_names[FSN_AB_MONEY_ROWS];
 
+/* The money block of a run, per replicate: m[r x FSN_AB_MONEY_ROWS + j]
+ * is row j (fsn_ab_money_names[j]) of replicate r, summed over camps
+ * (NaN for a replicate not done; a per-yuan row NaN with no subsidy).
+ * O(reps x campaigns x metrics). */
+void fsn_ab_money(const fsn_run_result_t *r, const fsn_campaign_t *camps, size_t nc, double *m);
+
 /*
  * Compare two finished runs (same replicates and seed; ca/cb their
  * campaigns, for the names). labels name the designs in the verdict.
