@@ -464,9 +464,23 @@ int fsn_ab_section_diff(const fsn_scenario_t *a, const fsn_scenario_t *b, const 
     if (la == lb && !memcmp(sa, sb, la)) goto done;
     size_t i = 0;
     while (i < la && i < lb && sa[i] == sb[i]) i++;
-    char key[96];
-    key_at(sa, i < la ? i : la - 1, key, sizeof key);
-    if (key[0] && strcmp(key, section)) snprintf(path, size, "%s.%s", section, key);
+    /* the innermost key before the difference, and (for a section of
+     * several lines) the key its line starts with */
+    size_t at = i < la ? i : la - 1;
+    char key[96], line_key[96] = "";
+    key_at(sa, at, key, sizeof key);
+    size_t ls = at;
+    while (ls > 0 && sa[ls - 1] != '\n') ls--;
+    if (ls > 0) {
+        const char *q = strchr(sa + ls, '"');
+        const char *e = q ? strchr(q + 1, '"') : NULL;
+        if (q && e && (size_t)(e - q - 1) < sizeof line_key) {
+            memcpy(line_key, q + 1, (size_t)(e - q - 1));
+            line_key[e - q - 1] = 0;
+        }
+    }
+    if (line_key[0] && strcmp(line_key, key)) snprintf(path, size, "%s.%s.%s", section, line_key, key);
+    else if (key[0] && strcmp(key, section)) snprintf(path, size, "%s.%s", section, key);
     else snprintf(path, size, "%s", section);
     rc = 1;
 done:

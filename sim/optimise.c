@@ -255,21 +255,15 @@ static void sobol(search_t *s, size_t n) {
     free(x);
 }
 
-/* Compass search from the best design so far. */
-static void pattern(search_t *s) {
+/* Compass search from design inc until no step improves or the budget is
+ * spent. */
+static void compass(search_t *s, long inc, double *step, double *cur, double *y) {
     const size_t d = s->nlev;
-    double *step = calloc(d, sizeof *step), *cur = calloc(d, sizeof *cur), *y = calloc(d, sizeof *y);
-    if (!step || !cur || !y) {
-        s->fault = fsn_error_set(s->err, FSN_ENOMEM, "optimise: out of memory");
-        goto done;
-    }
     for (size_t i = 0; i < d; i++) {
         const fsn_lever_t *l = &s->lv[i];
         step[i] = l->kind == FSN_LEVER_REAL ? (l->hi - l->lo) / 4 : floor((l->hi - l->lo) / 4);
         if (l->kind == FSN_LEVER_INT && step[i] < 1) step[i] = 1;
     }
-    long inc = best_of(s);
-    if (inc < 0) goto done;
     while (!s->fault && s->r->npoints < s->cap) {
         memcpy(cur, s->r->pts[inc].x, d * sizeof *cur);
         long nb = -1;
@@ -312,10 +306,39 @@ static void pattern(search_t *s) {
         }
         if (!more) break;
     }
+}
+
+/* Compass searches from the space-filling designs, best first, while the
+ * budget lasts: a compass search moves one lever at a time, so it can stop
+ * where no single lever improves (a group size that is best only at
+ * another price); restarting from the other good starting designs finds
+ * the other local optima, and the best of all is kept. */
+static void pattern(search_t *s) {
+    const size_t d = s->nlev, n0 = s->r->npoints;
+    double *step = calloc(d, sizeof *step), *cur = calloc(d, sizeof *cur), *y = calloc(d, sizeof *y);
+    size_t *order = calloc(n0 ? n0 : 1, sizeof *order);
+    if (!step || !cur || !y || !order) {
+        s->fault = fsn_error_set(s->err, FSN_ENOMEM, "optimise: out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < n0; k++) order[k] = k;
+    for (size_t k = 1; k < n0; k++) {
+        size_t v = order[k], j = k;
+        while (j > 0 && fsn_opt_better(s->r, v, order[j - 1], s->cfg->maximise)) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = v;
+    }
+    for (size_t k = 0; k < n0 && !s->fault && s->r->npoints < s->cap; k++) {
+        if (!s->r->pts[order[k]].valid) break;
+        compass(s, (long)order[k], step, cur, y);
+    }
 done:
     free(step);
     free(cur);
     free(y);
+    free(order);
 }
 
 static fsn_err_t check_levers(const fsn_lever_t *lv, size_t nlev, fsn_error_t *err) {

@@ -86,7 +86,7 @@ typedef struct fsn_ab_cfg {
 void fsn_ab_cfg_default(fsn_ab_cfg_t *cfg);   /* 20 replicates, seed 1, all cores, no deltas */
 
 typedef struct fsn_ab_row {
-    char name[112];           /* as shown: "money.net_gmv", "campaign.group3.gmv", "campaign[0].gmv" */
+    char name[160];           /* as shown: "money.net_gmv", "campaign.group3.gmv", "campaign[0].gmv" */
     char name_a[64], name_b[64];   /* the metric in each design, "" if it has none */
     int money;                /* 1 in the money block */
     fsn_paired_stat_t st;

@@ -25,10 +25,12 @@
  * (compass search) from the best design found: poll each lever up and
  * down by its step (every other category for a category), move to the
  * best improving neighbour, halve the steps when none improves (integer
- * steps stop at 1), stop when the real steps are below 1/100 of the ranges
- * or the budget is spent (a noisy objective gains nothing from
- * finer steps). Designs are rounded to their integer and
- * category values before evaluation and cached by that rounded point, so
+ * steps stop at 1), stop when the real steps are below 1/100 of the
+ * ranges (a noisy objective gains nothing from finer steps); then again
+ * from the next best Sobol design, and so on while the budget lasts
+ * (one lever at a time can stall where only a joint move improves).
+ * Designs are rounded to their integer and category values before
+ * evaluation and cached by that rounded point, so
  * a design asked twice costs one evaluation.
  */
 #ifndef FISSION_OPTIMISE_H
@@ -95,7 +97,7 @@ typedef struct fsn_opt_point {
     int feasible;             /* valid and every constraint holds */
     double violation;         /* sum of constraint excesses, each over max(|bound|, 1) */
     const char *phase;        /* "start", "grid", "sobol", "poll" */
-    char why[200];            /* an invalid design: why */
+    char why[FSN_ERROR_MSG_MAX];   /* an invalid design: why */
 } fsn_opt_point_t;
 
 enum { FSN_OPT_RUNNERS = 5 };
