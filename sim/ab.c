@@ -246,11 +246,13 @@ static void verdict(fsn_ab_result_t *r) {
     yuan(hi, sizeof hi, b_wins ? s->ci_hi : -s->ci_lo);
     /* the winner's extra subsidy over the loser */
     yuan(cd, sizeof cd, fabs(c->diff));
-    yuan(clo, sizeof clo, b_wins ? c->ci_lo : -c->ci_hi);
-    yuan(chi, sizeof chi, b_wins ? c->ci_hi : -c->ci_lo);
+    /* the interval of the winner's extra subsidy, or of its saving */
+    double extra = sign * c->diff;
+    double elo = b_wins ? c->ci_lo : -c->ci_hi, ehi = b_wins ? c->ci_hi : -c->ci_lo;
+    yuan(clo, sizeof clo, extra >= 0 ? elo : -ehi);
+    yuan(chi, sizeof chi, extra >= 0 ? ehi : -elo);
     const char *w = b_wins ? r->label_b : r->label_a;
     const char *l = b_wins ? r->label_a : r->label_b;
-    double extra = sign * c->diff;
     const char *more = extra >= 0 ? "more" : "less";
     if (s->significant && s->diff != 0) {
         snprintf(r->verdict, sizeof r->verdict,

@@ -505,8 +505,9 @@ int cli_optimise(int argc, char **argv) {
                 printf("  %-44s upper %.0f%% bound %.6g\n", cptr[j], 100 * cfg.confidence, p->con_ub[j]);
         if (res.start >= 0 && res.start != res.best) {
             const fsn_paired_stat_t *d = &res.best_vs_start;
-            printf("  against the start design: %+.6g [%.6g, %.6g]%s\n", d->diff, d->ci_lo, d->ci_hi,
-                   d->significant ? ", significant at 95%" : ", not significant at 95%");
+            printf("  against the start design: %+.6g [%.6g, %.6g]%s%s\n", d->diff, d->ci_lo, d->ci_hi,
+                   d->significant ? ", significant at 95%" : ", not significant at 95%",
+                   res.pts[res.start].feasible ? "" : " (the start design breaks a constraint)");
         }
         if (res.nrunners) printf("\nrunners-up (paired difference from the best, 95%% interval):\n");
         for (size_t k = 0; k < res.nrunners; k++) {
