@@ -194,3 +194,24 @@ Test(cli_ab, an_optimisation_writes_the_same_files_with_one_or_two_threads) {
     }
     cr_assert_eq(run("validate o1/best.json"), 0, "%s", err);
 }
+
+Test(cli_ab, a_small_grid_of_categories_and_integers_is_enumerated) {
+    static char a[1 << 16];
+    cr_assert_eq(run("optimise a.json --lever campaigns[0].seeding.strategy=random,degree --lever "
+                     "campaigns[0].group.size=2:3 --objective money.buyers --reps 2 --budget 10 --quiet --out g"),
+                 0, "%s", err);
+    read_rel("g/optimise.json", a, sizeof a);
+    cr_assert(strstr(a, "\"method\": \"enumeration\""), "%s", a);
+    read_rel("g/explored.csv", a, sizeof a);
+    size_t lines = 0;
+    for (const char *s = a; *s; s++) lines += *s == '\n';
+    /* the start (random, 3) is one of the 4 designs of the grid */
+    cr_assert_eq(lines, 5, "%s", a);
+    cr_assert(strstr(a, ",degree,2,") && strstr(a, ",random,3,"), "%s", a);
+}
+
+Test(cli_ab, designs_on_different_graphs_run_when_allowed) {
+    cr_assert_eq(run("ab a.json other-graph.json --allow-different-graphs --reps 2 --out d"), 0, "%s", err);
+    cr_assert(strstr(out, "different graphs"), "%s", out);
+    cr_assert(exists("d/ab.json"));
+}

@@ -503,7 +503,7 @@ int cli_optimise(int argc, char **argv) {
         if (cfg.confidence > 0)
             for (size_t j = 0; j < ncon; j++)
                 printf("  %-44s upper %.0f%% bound %.6g\n", cptr[j], 100 * cfg.confidence, p->con_ub[j]);
-        if (res.start >= 0 && res.start != res.best) {
+        if (res.start >= 0 && res.start != res.best && res.pts[res.start].valid) {
             const fsn_paired_stat_t *d = &res.best_vs_start;
             printf("  against the start design: %+.6g [%.6g, %.6g]%s%s\n", d->diff, d->ci_lo, d->ci_hi,
                    d->significant ? ", significant at 95%" : ", not significant at 95%",
