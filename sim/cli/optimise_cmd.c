@@ -261,6 +261,12 @@ int cli_optimise(int argc, char **argv) {
                     code = CLI_USAGE;
                     goto out;
                 }
+                for (size_t k = 0; k < nlev; k++)
+                    if (!strcmp(lv[k].path, lv[nlev].path)) {
+                        fprintf(stderr, "fission: optimise: --lever %s: named twice\n", lv[nlev].path);
+                        code = CLI_USAGE;
+                        goto out;
+                    }
                 nlev++;
             } else if (!strcmp(a, "--constraint")) {
                 if (ncon == 32) {
