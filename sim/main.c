@@ -45,6 +45,8 @@ static const char *usage_main =
     "  compare RUN|FILE compare a run (or a scenario, run first) with the article's figures\n"
     "  calibrate FILE   fit behaviour parameters to the article's figures (Nelder-Mead)\n"
     "  plot DIR         draw a run's or a sweep's figures with gnuplot (PNG or SVG)\n"
+    "  ab A B           compare two campaign designs on common random numbers (or seedings)\n"
+    "  optimise FILE    search campaign levers for the best design under constraints\n"
     "  cascade          run the pure sharing cascade (SIR-equivalent) and print its figures\n"
     "  graph describe   build (or read) a social graph and describe it\n"
     "  help [COMMAND]   show help for a command\n"
@@ -836,6 +838,8 @@ static int cmd_help(int argc, char **argv) {
     else if (!strcmp(argv[0], "compare")) fputs(usage_compare, stdout);
     else if (!strcmp(argv[0], "calibrate")) fputs(usage_calibrate, stdout);
     else if (!strcmp(argv[0], "plot")) fputs(usage_plot, stdout);
+    else if (!strcmp(argv[0], "ab")) fputs(cli_usage_ab, stdout);
+    else if (!strcmp(argv[0], "optimise") || !strcmp(argv[0], "optimize")) fputs(cli_usage_optimise, stdout);
     else if (!strcmp(argv[0], "scenario")) return cli_help_scenario();
     else if (!strcmp(argv[0], "graph")) fputs(usage_graph, stdout);
     else if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version")) fputs(usage_main, stdout);
@@ -859,6 +863,14 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "calibrate")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_calibrate, stdout), EXIT_OK;
         return cli_calibrate(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "ab")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(cli_usage_ab, stdout), EXIT_OK;
+        return cli_ab(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "optimise") || !strcmp(cmd, "optimize")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(cli_usage_optimise, stdout), EXIT_OK;
+        return cli_optimise(argc - 2, argv + 2);
     }
     if (!strcmp(cmd, "compare")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_compare, stdout), EXIT_OK;

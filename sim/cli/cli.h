@@ -46,6 +46,14 @@ void cli_print_compare(const struct fsn_compare_row *rows, size_t n, const size_
 /* fission calibrate SCENARIO --free PATH=LO:HI... */
 int cli_calibrate(int argc, char **argv);
 
+/* fission ab A.json B.json ... (cli/ab_cmd.c); its usage text */
+int cli_ab(int argc, char **argv);
+extern const char *const cli_usage_ab;
+
+/* fission optimise SCENARIO --lever PATH=LO:HI... (cli/optimise_cmd.c) */
+int cli_optimise(int argc, char **argv);
+extern const char *const cli_usage_optimise;
+
 /* Consume a run option (--reps, --seed, --threads, --out, --set, --trace,
  * --quiet, --all) at argv[*i]: 1 taken, 0 not one, -1 bad (printed). */
 int cli_run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cmd);
