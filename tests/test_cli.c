@@ -9,24 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Run a shell command; capture stdout and stderr into buffers; return the
- * exit code. */
+#include "cli_run.h"
+
+/* Run the CLI with args (shell words) in the current folder; capture
+ * stdout and stderr into buffers; return the exit code. */
 static int run(const char *args, char *out, size_t outsz, char *errb, size_t errsz) {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s 2>/tmp/fission_cli_err_%d", FISSION_CLI, args, (int)getpid());
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, outsz - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/fission_cli_err_%d", (int)getpid());
-    FILE *e = fopen(path, "r");
-    n = e ? fread(errb, 1, errsz - 1, e) : 0;
-    errb[n] = '\0';
-    if (e) fclose(e);
-    remove(path);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return cli_run_in(NULL, "", args, out, outsz, errb, errsz);
 }
 
 static char out[1 << 16], err[1 << 14];

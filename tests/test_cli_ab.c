@@ -13,36 +13,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
+
 static char out[1 << 17], err[1 << 16];
 static char tmp[256];
 
-static void slurp(const char *path, char *buf, size_t size) {
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-    buf[n] = 0;
-    if (f) fclose(f);
-}
-
-static int run(const char *args) {
-    char cmd[8192], o[300], e[300];
-    snprintf(o, sizeof o, "%s.stdout", tmp);
-    snprintf(e, sizeof e, "%s.stderr", tmp);
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s >%s 2>%s </dev/null", tmp, FISSION_CLI, args, o, e);
-    int st = system(cmd);
-    slurp(o, out, sizeof out);
-    slurp(e, err, sizeof err);
-    remove(o);
-    remove(e);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static int run(const char *args) { return cli_run_in(tmp, "", args, out, sizeof out, err, sizeof err); }
 
 static void put(const char *name, const char *text) {
     char p[400];
     snprintf(p, sizeof p, "%s/%s", tmp, name);
-    FILE *f = fopen(p, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
+    cli_spit(p, text);
 }
 
 static int exists(const char *rel) {
@@ -55,15 +36,14 @@ static int exists(const char *rel) {
 static void read_rel(const char *rel, char *buf, size_t size) {
     char p[400];
     snprintf(p, sizeof p, "%s/%s", tmp, rel);
-    slurp(p, buf, size);
+    cli_slurp(p, buf, size);
 }
 
 #define GRAPH "\"graph\": {\"generator\": \"wechat\", \"n\": 1200, \"mean_degree\": 14, \"seed\": 3}"
 #define RUN "\"run\": {\"horizon\": 72, \"replicates\": 4, \"seed\": 5}"
 
 static void setup(void) {
-    snprintf(tmp, sizeof tmp, "/tmp/fission_ab_cli_XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    cli_tmpdir(tmp, sizeof tmp, "/tmp/fission_ab_cli_XXXXXX");
     put("a.json", "{\"name\": \"group3\", " GRAPH ", \"campaigns\": [{\"name\": \"tuan\", \"type\": \"group\", "
                   "\"price\": 199, \"group\": {\"size\": 3, \"deadline\": 24, \"price\": 149}, "
                   "\"seeding\": {\"strategy\": \"random\", \"count\": 30}}], " RUN "}\n");
@@ -75,9 +55,7 @@ static void setup(void) {
 }
 
 static void teardown(void) {
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
+    cli_tmpdir_remove(tmp);
 }
 
 TestSuite(cli_ab, .init = setup, .fini = teardown, .timeout = 240);

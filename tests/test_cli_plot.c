@@ -24,36 +24,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
+
 static char out[1 << 17], err[1 << 16];
 static char tmp[256];
-
-static void slurp(const char *path, char *buf, size_t size) {
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-    buf[n] = 0;
-    if (f) fclose(f);
-}
-
-static void spit(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f, "%s", path);
-    fputs(text, f);
-    fclose(f);
-}
 
 /* Run `env CLI args` (shell words; env may be "" or "PATH=..."), in the
  * temp folder; capture stdout and stderr; return the exit code. */
 static int run_env(const char *env, const char *args) {
-    char cmd[8192], o[300], e[300];
-    snprintf(o, sizeof o, "%s.stdout", tmp);
-    snprintf(e, sizeof e, "%s.stderr", tmp);
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s %s >%s 2>%s </dev/null", tmp, env, FISSION_CLI, args, o, e);
-    int st = system(cmd);
-    slurp(o, out, sizeof out);
-    slurp(e, err, sizeof err);
-    remove(o);
-    remove(e);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return cli_run_in(tmp, env, args, out, sizeof out, err, sizeof err);
 }
 
 static int run(const char *args) { return run_env("", args); }
@@ -68,17 +47,14 @@ static const char *scenario =
     " \"run\": {\"horizon\": 168, \"bin\": 24, \"replicates\": 3, \"seed\": 5}}\n";
 
 static void setup(void) {
-    snprintf(tmp, sizeof tmp, "/tmp/fission_plot_XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    cli_tmpdir(tmp, sizeof tmp, "/tmp/fission_plot_XXXXXX");
     char path[2048];
     snprintf(path, sizeof path, "%s/small.json", tmp);
-    spit(path, scenario);
+    cli_spit(path, scenario);
 }
 
 static void teardown(void) {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
+    cli_tmpdir_remove(tmp);
 }
 
 TestSuite(cli_plot, .init = setup, .fini = teardown, .timeout = 120);
@@ -116,7 +92,7 @@ static void assert_png(const char *path) {
 /* An SVG: starts with <?xml or <svg, holds </svg>, parses as XML. */
 static void assert_svg(const char *path) {
     static char text[1 << 20];
-    slurp(path, text, sizeof text);
+    cli_slurp(path, text, sizeof text);
     cr_assert(text[0], "no figure %s", path);
     const char *s = text;
     while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t') s++;
@@ -200,7 +176,7 @@ Test(cli_plot, a_figure_whose_data_is_absent_is_skipped_with_a_note) {
 static void write_points_1axis(const char *dir) {
     char path[2048];
     snprintf(path, sizeof path, "%s/%s/points.csv", tmp, dir);
-    spit(path, "point,campaigns[0].group.size,reps,campaign.group3.fill_rate.mean,campaign.group3.fill_rate.ci_lo,"
+    cli_spit(path, "point,campaigns[0].group.size,reps,campaign.group3.fill_rate.mean,campaign.group3.fill_rate.ci_lo,"
                "campaign.group3.fill_rate.ci_hi,campaign.group3.exposed.mean,campaign.group3.exposed.ci_lo,"
                "campaign.group3.exposed.ci_hi\n"
                "0,2,4,0.61,0.55,0.67,520,480,560\n"
@@ -228,7 +204,7 @@ static void write_points_grid(const char *dir) {
 static void write_sensitivity(const char *dir) {
     char path[2048];
     snprintf(path, sizeof path, "%s/%s/sensitivity.csv", tmp, dir);
-    spit(path, "metric,parameter,method,index,value,ci_lo,ci_hi\n"
+    cli_spit(path, "metric,parameter,method,index,value,ci_lo,ci_hi\n"
                "campaign.group3.fill_rate,campaigns[0].group.size,sobol,S1,0.52,0.44,0.60\n"
                "campaign.group3.fill_rate,campaigns[0].group.size,sobol,ST,0.61,0.52,0.70\n"
                "campaign.group3.fill_rate,behaviour.sharing.click.private,sobol,S1,0.21,0.15,0.27\n"
@@ -335,9 +311,9 @@ Test(cli_plot, cascade_trees_of_a_replicate_and_campaign_sum_to_its_participants
     static char reps[1 << 16], casc[1 << 20];
     char path[2048];
     at(path, sizeof path, "run/replicates.csv");
-    slurp(path, reps, sizeof reps);
+    cli_slurp(path, reps, sizeof reps);
     at(path, sizeof path, "run/cascades.csv");
-    slurp(path, casc, sizeof casc);
+    cli_slurp(path, casc, sizeof casc);
     cr_assert(!strncmp(casc, "replicate,campaign,seed,size\n", 29), "%.60s", casc);
     const char *camps[] = {"group3", "packet"};
     int seeds[] = {40, 20};
@@ -383,9 +359,9 @@ Test(cli_plot, filled_groups_took_no_longer_than_the_deadline_and_match_the_fill
     static char reps[1 << 16], groups[1 << 21];
     char path[2048];
     at(path, sizeof path, "run/replicates.csv");
-    slurp(path, reps, sizeof reps);
+    cli_slurp(path, reps, sizeof reps);
     at(path, sizeof path, "run/groups.csv");
-    slurp(path, groups, sizeof groups);
+    cli_slurp(path, groups, sizeof groups);
     cr_assert(!strncmp(groups, "replicate,campaign,group,opened,closed,state,members,fill_time\n", 63), "%.80s",
               groups);
     int kfill = col(reps, "campaign.group3.fill_rate"), kopen = col(reps, "campaign.group3.groups_opened");
@@ -441,8 +417,8 @@ Test(cli_plot, cascades_and_groups_do_not_depend_on_the_number_of_threads) {
         char pa[2048], pb[2048];
         snprintf(pa, sizeof pa, "%s/one/%s", tmp, files[i]);
         snprintf(pb, sizeof pb, "%s/three/%s", tmp, files[i]);
-        slurp(pa, a, sizeof a);
-        slurp(pb, b, sizeof b);
+        cli_slurp(pa, a, sizeof a);
+        cli_slurp(pb, b, sizeof b);
         cr_assert(a[0] && !strcmp(a, b), "%s differs with 1 and 3 threads", files[i]);
     }
 }
@@ -457,13 +433,13 @@ Test(cli_plot, a_trace_and_the_cascades_are_written_together) {
     /* the trace still has one row per event */
     static char summary[1 << 16];
     at(path, sizeof path, "traced/replicates.csv");
-    slurp(path, summary, sizeof summary);
+    cli_slurp(path, summary, sizeof summary);
     const char *line = strchr(summary, '\n') + 1;
     char ev[32];
     field(line, 1, ev, sizeof ev);
     static char trace[1 << 24];
     at(path, sizeof path, "traced/trace/rep-000000.csv");
-    slurp(path, trace, sizeof trace);
+    cli_slurp(path, trace, sizeof trace);
     long rows = -1;   /* less the header */
     for (const char *p = trace; (p = strchr(p, '\n')); p++) rows++;
     cr_assert_eq(rows, atol(ev), "trace rows %ld, events %s", rows, ev);
@@ -473,7 +449,7 @@ Test(cli_plot, a_malformed_table_is_exit_two_naming_its_line_and_the_other_figur
     small_run();
     char path[2048];
     at(path, sizeof path, "run/groups.csv");
-    spit(path, "replicate,campaign,group,opened,closed,state,members,fill_time\n0,group3,2,0,\n");
+    cli_spit(path, "replicate,campaign,group,opened,closed,state,members,fill_time\n0,group3,2,0,\n");
     cr_assert_eq(run("plot run"), 2, "%s", err);
     cr_assert(strstr(err, "run/groups.csv:2: 5 fields, expected 8"), "%s", err);
     at(path, sizeof path, "run/plots/funnel.png");
@@ -514,7 +490,7 @@ Test(cli_plot, a_two_axis_random_design_is_a_scatter_and_three_axes_are_main_eff
     /* eight bins per continuous axis: the table has 3 blocks of 8 rows */
     static char table[1 << 16];
     at(path, sizeof path, "rand3/plots/sweep-m.csv");
-    slurp(path, table, sizeof table);
+    cli_slurp(path, table, sizeof table);
     int rows = 0;
     for (const char *p = table; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
         rows += *p != '\n';
@@ -526,14 +502,14 @@ Test(cli_plot, a_text_axis_is_labelled_with_its_values) {
     snprintf(cmd, sizeof cmd, "mkdir %s/cat", tmp);
     cr_assert_eq(system(cmd), 0);
     at(path, sizeof path, "cat/points.csv");
-    spit(path, "point,campaigns[0].seeding.strategy,reps,m.mean,m.ci_lo,m.ci_hi\n"
+    cli_spit(path, "point,campaigns[0].seeding.strategy,reps,m.mean,m.ci_lo,m.ci_hi\n"
                "0,random,4,1,0.8,1.2\n1,degree,4,2,1.7,2.3\n2,pagerank,4,1.8,1.5,2.1\n");
     cr_assert_eq(run("plot cat"), 0, "%s", err);
     at(path, sizeof path, "cat/plots/sweep-m.png");
     assert_png(path);
     static char table[4096];
     at(path, sizeof path, "cat/plots/sweep-m.csv");
-    slurp(path, table, sizeof table);
+    cli_slurp(path, table, sizeof table);
     /* in the order of first appearance, at 0, 1, 2, with their names */
     cr_assert(strstr(table, "0,1,0.8,1.2,random\n1,2,1.7,2.3,degree\n2,1.8,1.5,2.1,pagerank\n"), "%s", table);
 }

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_run.h"
+
 #define SCEN FISSION_TEST_DATA "/scenarios"
 #define BAD SCEN "/bad"
 #define GOOD SCEN "/good"
@@ -26,37 +28,16 @@
 static char out[1 << 17], err[1 << 16];
 static char tmp[256];
 
-static void slurp(const char *path, char *buf, size_t size) {
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-    buf[n] = 0;
-    if (f) fclose(f);
-}
-
 /* Run the CLI with args (shell words) in the temp folder; capture stdout
  * and stderr; return the exit code (-1 if it did not exit). */
-static int run(const char *args) {
-    char cmd[8192], o[300], e[300];
-    snprintf(o, sizeof o, "%s.stdout", tmp);
-    snprintf(e, sizeof e, "%s.stderr", tmp);
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s >%s 2>%s </dev/null", tmp, FISSION_CLI, args, o, e);
-    int st = system(cmd);
-    slurp(o, out, sizeof out);
-    slurp(e, err, sizeof err);
-    remove(o);
-    remove(e);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static int run(const char *args) { return cli_run_in(tmp, "", args, out, sizeof out, err, sizeof err); }
 
 static void setup(void) {
-    snprintf(tmp, sizeof tmp, "/tmp/fission_sc_XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    cli_tmpdir(tmp, sizeof tmp, "/tmp/fission_sc_XXXXXX");
 }
 
 static void teardown(void) {
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
+    cli_tmpdir_remove(tmp);
 }
 
 TestSuite(cli_scenario, .init = setup, .fini = teardown);
@@ -358,7 +339,7 @@ Test(cli_scenario, batch_runs_the_good_files_reports_the_bad_one_and_exits_two) 
 
 static int contains_file(const char *path, const char *what) {
     char buf[1 << 14];
-    slurp(path, buf, sizeof buf);
+    cli_slurp(path, buf, sizeof buf);
     return strstr(buf, what) != NULL;
 }
 
@@ -398,7 +379,7 @@ Test(cli_scenario, an_interrupted_run_exits_one_and_writes_the_replicates_done, 
     cr_assert_eq(kill(pid, SIGINT), 0);
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     char eb[1 << 14];
-    slurp(e, eb, sizeof eb);
+    cli_slurp(e, eb, sizeof eb);
     cr_assert(WIFEXITED(status), "killed by a signal (%d): %s", WIFSIGNALED(status) ? WTERMSIG(status) : 0, eb);
     cr_assert_eq(WEXITSTATUS(status), 1, "%s", eb);
     cr_assert(strstr(eb, "interrupted"), "%s", eb);
