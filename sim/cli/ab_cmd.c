@@ -55,12 +55,14 @@ const char *const cli_usage_ab =
 
 static const char *const strategies[] = {"random", "degree", "pagerank", "kcore", "tier"};
 
-static void base_name(char *dst, size_t n, const char *path) {
-    const char *b = strrchr(path, '/');
-    b = b ? b + 1 : path;
-    snprintf(dst, n, "%s", b);
-    char *dot = strrchr(dst, '.');
-    if (dot && dot != dst) *dot = 0;
+/* The run settings of a comparison: its replicates, seed and threads. */
+static fsn_run_cfg_t run_cfg_of(const fsn_ab_cfg_t *cfg) {
+    fsn_run_cfg_t rcfg;
+    fsn_run_cfg_default(&rcfg);
+    rcfg.reps = cfg->reps;
+    rcfg.seed = cfg->seed;
+    rcfg.threads = cfg->threads;
+    return rcfg;
 }
 
 static int load(fsn_scenario_t *sc, const char *file, const char **sets, size_t nsets, fsn_diags_t *d) {
@@ -196,11 +198,7 @@ static int seeding_cmd(const char *file, const char *list, const cli_run_opts_t 
     printf("fission ab: %s with %zu seeding strategies, %u replicates each on the same streams (seed %llu)\n", file, k,
            cfg.reps, (unsigned long long)cfg.seed);
     fflush(stdout);
-    fsn_run_cfg_t rcfg;
-    fsn_run_cfg_default(&rcfg);
-    rcfg.reps = cfg.reps;
-    rcfg.seed = cfg.seed;
-    rcfg.threads = cfg.threads;
+    fsn_run_cfg_t rcfg = run_cfg_of(&cfg);
     for (size_t s = 0; s < k; s++) {
         if (fsn_run_campaigns(&g, &sc[s].users, &sc[s].behaviour, sc[s].campaigns, sc[s].ncampaigns, &rcfg, 0, &res[s],
                               &err)) {
@@ -279,7 +277,7 @@ static int seeding_cmd(const char *file, const char *list, const cli_run_opts_t 
     printf("\n  best by mean net GMV: %s; a * marks a difference significant at 95%% (paired t, common random numbers)\n",
            names[best]);
     char dir[FSN_SCENARIO_PATH_MAX + 64], bn[FSN_SCENARIO_NAME_MAX];
-    base_name(bn, sizeof bn, file);
+    cli_base_name(bn, sizeof bn, file);
     if (o->out) snprintf(dir, sizeof dir, "%s", o->out);
     else snprintf(dir, sizeof dir, "runs/seeding-%s", bn);
     char path[FSN_SCENARIO_PATH_MAX + 96];
@@ -386,8 +384,8 @@ int cli_ab(int argc, char **argv) {
     }
     if (!strcmp(sa->name, sb->name)) {
         /* the same name twice: tell them apart by their files */
-        base_name(sa->name, sizeof sa->name, files[0]);
-        base_name(sb->name, sizeof sb->name, files[1]);
+        cli_base_name(sa->name, sizeof sa->name, files[0]);
+        cli_base_name(sb->name, sizeof sb->name, files[1]);
         if (!strcmp(sa->name, sb->name)) snprintf(sa->name, sizeof sa->name, "A"), snprintf(sb->name, sizeof sb->name, "B");
     }
     char where[256];
@@ -428,11 +426,7 @@ int cli_ab(int argc, char **argv) {
            files[0], sb->name, files[1], cfg.reps, (unsigned long long)cfg.seed,
            gd ? "; different graphs" : "; same graph and users");
     fflush(stdout);
-    fsn_run_cfg_t rcfg;
-    fsn_run_cfg_default(&rcfg);
-    rcfg.reps = cfg.reps;
-    rcfg.seed = cfg.seed;
-    rcfg.threads = cfg.threads;
+    fsn_run_cfg_t rcfg = run_cfg_of(&cfg);
     if (fsn_run_campaigns(&ga, &sa->users, &sa->behaviour, sa->campaigns, sa->ncampaigns, &rcfg, 0, &ra, &err)) {
         fprintf(stderr, "fission: %s: %s\n", files[0], err.msg);
         code = err.code == FSN_EINVAL ? CLI_USAGE : CLI_RUN;

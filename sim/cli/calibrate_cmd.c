@@ -31,25 +31,6 @@ static void progress(void *ctx, size_t eval, double j, double best, const double
     fputc('\n', stderr);
 }
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 && n < (16 << 20) ? malloc((size_t)n + 1) : NULL;
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    fclose(f);
-    if (s) {
-        s[n] = 0;
-        *len = (size_t)n;
-    }
-    return s;
-}
-
 int cli_calibrate(int argc, char **argv) {
     const char *file = NULL, *refpath = "scenarios/reference/article-2023.json", *outfile = NULL, *only = NULL;
     fsn_free_param_t fp[64];
@@ -135,7 +116,7 @@ int cli_calibrate(int argc, char **argv) {
     fsn_error_t err = {0};
     fsn_reference_t ref = {0};
     size_t len = 0;
-    char *text = slurp(file, &len);
+    char *text = cli_slurp(file, &len);
     fsn_scenario_t *sc = malloc(sizeof *sc);
     fsn_diags_t *d = malloc(sizeof *d);
     fsn_csr_t g = {0};

@@ -73,4 +73,13 @@ int cli_plot(int argc, char **argv);
 /* The figure table of a result (mean, 95% interval, article figure). */
 void cli_print_table(const fsn_run_result_t *res, int all);
 
+/* The whole file at path, NUL-terminated, in a malloc'd buffer (the
+ * caller frees it), its length in *len; NULL if it cannot be opened or
+ * read or is 16 MiB or more (cli/util.c; prints nothing). O(size). */
+char *cli_slurp(const char *path, size_t *len);
+
+/* The file name of path without its folder and its last extension
+ * ("a/b.json" is "b", ".json" stays), into dst (n bytes). */
+void cli_base_name(char *dst, size_t n, const char *path);
+
 #endif

@@ -70,25 +70,6 @@ typedef struct bind {
     int quiet;
 } bind_t;
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 && n < (16 << 20) ? malloc((size_t)n + 1) : NULL;
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    fclose(f);
-    if (s) {
-        s[n] = 0;
-        *len = (size_t)n;
-    }
-    return s;
-}
-
 /* Parse the scenario with the design x (NULL: the base) and extra sets. */
 static fsn_err_t parse_with(bind_t *b, const double *x, const char *const *extra, size_t nextra) {
     size_t n = b->nbase;
@@ -326,7 +307,7 @@ int cli_optimise(int argc, char **argv) {
 
     bind_t b = {0};
     size_t len = 0;
-    char *text = slurp(file, &len);
+    char *text = cli_slurp(file, &len);
     fsn_scenario_t *base = malloc(sizeof *base);
     fsn_csr_t g = {0};
     int have_g = 0;

@@ -465,14 +465,6 @@ int cli_run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cm
     return 1;
 }
 
-static void base_name(char *dst, size_t n, const char *path) {
-    const char *b = strrchr(path, '/');
-    b = b ? b + 1 : path;
-    snprintf(dst, n, "%s", b);
-    char *dot = strrchr(dst, '.');
-    if (dot && dot != dst) *dot = 0;
-}
-
 int cli_run_file(int argc, char **argv) {
     const char *file = argv[0];
     cli_run_opts_t o = {0};
@@ -720,7 +712,7 @@ int cli_batch(int argc, char **argv) {
             print_diags(d);
             fprintf(stderr, "fission: batch: skipping %s\n", files[i]);
             char bn[FSN_SCENARIO_PATH_MAX];
-            base_name(bn, sizeof bn, files[i]);
+            cli_base_name(bn, sizeof bn, files[i]);
             csv_field(tf, bn);
             fputc(',', tf);
             csv_field(tf, files[i]);
@@ -730,7 +722,7 @@ int cli_batch(int argc, char **argv) {
         }
         /* one folder per scenario, by its base name (numbered if taken) */
         char name[FSN_SCENARIO_PATH_MAX];
-        base_name(name, sizeof name, files[i]);
+        cli_base_name(name, sizeof name, files[i]);
         char uniq[FSN_SCENARIO_PATH_MAX];
         snprintf(uniq, sizeof uniq, "%s", name);
         for (int k = 2;; k++) {
