@@ -171,28 +171,11 @@ void fsn_ab_money(const fsn_run_result_t *r, const fsn_campaign_t *camps, size_t
     }
 }
 
-static size_t edit_distance(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 200 || lb > 200) return (size_t)-1;
-    size_t prev[201], cur[201];
-    for (size_t j = 0; j <= lb; j++) prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, (lb + 1) * sizeof *prev);
-    }
-    return prev[lb];
-}
-
 const char *fsn_nearest_name(const char *name, const char *const *names, size_t n) {
     const char *best = NULL;
     size_t bd = (size_t)-1;
     for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(name, names[i]);
+        size_t d = fsn_edit_distance(name, names[i], 200);
         if (d < bd) {
             bd = d;
             best = names[i];
@@ -211,7 +194,7 @@ const char *fsn_ab_suggest(const fsn_ab_result_t *r, const char *name) {
     const char *best = NULL;
     size_t bd = (size_t)-1;
     for (size_t i = 0; i < r->nrows; i++) {
-        size_t d = edit_distance(name, r->rows[i].name);
+        size_t d = fsn_edit_distance(name, r->rows[i].name, 200);
         if (d < bd) {
             bd = d;
             best = r->rows[i].name;

@@ -392,32 +392,16 @@ static const keyset_t ks_top = KS(k_top);
 /* Suggestions                                                        */
 /* ------------------------------------------------------------------ */
 
-static size_t edit_distance(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63) return 99;
-    size_t prev[64], cur[64];
-    for (size_t j = 0; j <= lb; j++) prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, (lb + 1) * sizeof *prev);
-    }
-    return prev[lb];
-}
-
 /* The closest of the candidates within a third of the length (at least
- * 2 edits), or NULL. */
+ * 2 edits), or NULL; a word or candidate over 63 characters is never
+ * close (its distance is SIZE_MAX, never below bd). */
 static const char *closest(const char *word, const char *const *cand, size_t n) {
     const char *best = NULL;
     size_t bd = 99, lim = strlen(word) / 3;
     if (lim < 2) lim = 2;
     for (size_t i = 0; i < n; i++) {
         if (!cand[i]) continue;
-        size_t dd = edit_distance(word, cand[i]);
+        size_t dd = fsn_edit_distance(word, cand[i], 63);
         if (dd < bd) {
             bd = dd;
             best = cand[i];

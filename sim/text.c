@@ -3,8 +3,10 @@
  */
 #include "text.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,4 +74,22 @@ void fsn_tb_csv_str(fsn_tb_t *b, const char *s) {
     fsn_tb_printf(b, "\"");
     for (; *s; s++) fsn_tb_printf(b, *s == '"' ? "\"\"" : "%c", *s);
     fsn_tb_printf(b, "\"");
+}
+
+size_t fsn_edit_distance(const char *a, const char *b, size_t max_len) {
+    assert(a && b && max_len <= 200);
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > max_len || lb > max_len) return SIZE_MAX;
+    size_t prev[201], cur[201];
+    for (size_t j = 0; j <= lb; j++) prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof *prev);
+    }
+    return prev[lb];
 }

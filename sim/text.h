@@ -5,7 +5,9 @@
  * doubles so that they read back exactly and the same inputs give the
  * same bytes, and all escape strings for JSON and CSV. One place does it:
  * a growable text buffer for the writers that build their text in
- * memory, and the number format for the ones that stream.
+ * memory, and the number format for the ones that stream. The distance
+ * between two names, behind the scenario parser's and the design
+ * comparison's "did you mean" suggestions, is here for the same reason.
  */
 #ifndef FISSION_TEXT_H
 #define FISSION_TEXT_H
@@ -30,5 +32,11 @@ void fsn_tb_num(fsn_tb_t *b, double x, const char *nonfinite);
 void fsn_tb_json_str(fsn_tb_t *b, const char *s);
 /* s as a CSV field, quoted (quotes doubled) if it holds a comma, quote or line break. */
 void fsn_tb_csv_str(fsn_tb_t *b, const char *s);
+
+/* The Levenshtein distance between a and b (insertions, deletions and
+ * substitutions of one byte each), for "did you mean" suggestions;
+ * SIZE_MAX if either is longer than max_len (at most 200). No
+ * allocation; O(strlen(a) * strlen(b)). */
+size_t fsn_edit_distance(const char *a, const char *b, size_t max_len);
 
 #endif
