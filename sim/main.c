@@ -44,6 +44,7 @@ static const char *usage_main =
     "  batch FILE|DIR.. run many scenario files, one output folder each, and a table of all\n"
     "  compare RUN|FILE compare a run (or a scenario, run first) with the article's figures\n"
     "  calibrate FILE   fit behaviour parameters to the article's figures (Nelder-Mead)\n"
+    "  sweep FILE       run a parameter sweep into an SQLite store (docs/SWEEPS.md)\n"
     "  cascade          run the pure sharing cascade (SIR-equivalent) and print its figures\n"
     "  graph describe   build (or read) a social graph and describe it\n"
     "  help [COMMAND]   show help for a command\n"
@@ -819,6 +820,11 @@ static int cmd_help(int argc, char **argv) {
     else if (!strcmp(argv[0], "compare")) fputs(usage_compare, stdout);
     else if (!strcmp(argv[0], "calibrate")) fputs(usage_calibrate, stdout);
     else if (!strcmp(argv[0], "scenario")) return cli_help_scenario();
+    else if (!strcmp(argv[0], "sweep")) {
+        char h[] = "--help";
+        char *hv[] = {h};
+        return cli_sweep(1, hv);
+    }
     else if (!strcmp(argv[0], "graph")) fputs(usage_graph, stdout);
     else if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version")) fputs(usage_main, stdout);
     else return fail_usage("help: unknown command '%s'", argv[0]);
@@ -851,6 +857,7 @@ int main(int argc, char **argv) {
         return cli_batch(argc - 2, argv + 2);
     }
     if (!strcmp(cmd, "graph")) return cmd_graph(argc - 2, argv + 2);
+    if (!strcmp(cmd, "sweep")) return cli_sweep(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
         return cmd_help(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
