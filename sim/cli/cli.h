@@ -46,6 +46,9 @@ void cli_print_compare(const struct fsn_compare_row *rows, size_t n, const size_
 /* fission calibrate SCENARIO --free PATH=LO:HI... */
 int cli_calibrate(int argc, char **argv);
 
+/* fission sensitivity DIR [--metric M]... [--boot B] [--level L] [--out FILE] */
+int cli_sensitivity(int argc, char **argv);
+
 /* Consume a run option (--reps, --seed, --threads, --out, --set, --trace,
  * --quiet, --all) at argv[*i]: 1 taken, 0 not one, -1 bad (printed). */
 int cli_run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cmd);
