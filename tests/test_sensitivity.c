@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fission/rng.h"
 #include "fission/sensitivity.h"
 
 /* ------------------------------------------------------------------ */
@@ -260,6 +261,48 @@ Test(sobol, outputs_in_the_wrong_block_order_fail_the_check) {
     cr_assert(fabs(ix[0].S1 - S1[0]) > 5 * ix[0].S1_se, "S1_1 = %g", ix[0].S1);
     cr_assert_float_eq(ix[0].S1, 1 - ST[0], 5 * ix[0].S1_se, "S1_1 = %g", ix[0].S1);
     free(tmp), free(y);
+}
+
+/*
+ * The bootstrap SE is an SE: on independent Monte Carlo designs (A and B
+ * uniform from rng.h, laid out as Saltelli's blocks) the spread of the
+ * estimates over M = 40 designs must match the mean bootstrap SE. The
+ * sample sd of 40 values has a relative standard error of about
+ * 1/sqrt(2 x 39) = 0.11, so at 5 sigma the ratio sd/SE must lie in
+ * [0.45, 1.55] (the bootstrap's own noise, 200 resamples, adds 5%).
+ */
+Test(sobol, bootstrap_standard_errors_match_the_spread_over_independent_designs) {
+    const size_t n = 1024, k = 3, M = 40, np = fsn_saltelli_points(n, k);
+    double *u = malloc(np * k * sizeof *u), *y = malloc(np * sizeof *y);
+    double est[40][6], se[6] = {0};
+    fsn_rng_t g;
+    fsn_rng_seed(&g, 77);
+    for (size_t m = 0; m < M; m++) {
+        for (size_t q = 0; q < 2 * n * k; q++) u[q] = fsn_rng_uniform(&g);
+        for (size_t i = 0; i < k; i++)
+            for (size_t r = 0; r < n; r++) {
+                memcpy(u + ((2 + i) * n + r) * k, u + r * k, k * sizeof *u);
+                u[((2 + i) * n + r) * k + i] = u[(n + r) * k + i];
+            }
+        for (size_t r = 0; r < np; r++) y[r] = ishigami(u + r * k);
+        fsn_boot_opts_t bo = {.boot = 200, .level = 0.95, .seed = m};
+        fsn_sobol_index_t ix[3];
+        cr_assert_eq(fsn_sobol_indices(n, k, y, &bo, ix, NULL, NULL), FSN_OK);
+        for (size_t i = 0; i < k; i++) {
+            est[m][i] = ix[i].S1, est[m][3 + i] = ix[i].ST;
+            se[i] += ix[i].S1_se / M, se[3 + i] += ix[i].ST_se / M;
+        }
+    }
+    for (size_t c = 0; c < 6; c++) {
+        double mean = 0, ss = 0;
+        for (size_t m = 0; m < M; m++) mean += est[m][c] / M;
+        for (size_t m = 0; m < M; m++) ss += (est[m][c] - mean) * (est[m][c] - mean);
+        double sd = sqrt(ss / (M - 1));
+        cr_log_info("%s_%zu: sd over designs %.4f, mean bootstrap SE %.4f", c < 3 ? "S1" : "ST", c % 3 + 1, sd, se[c]);
+        cr_assert(sd / se[c] > 0.45 && sd / se[c] < 1.55, "%s_%zu: sd %g, SE %g", c < 3 ? "S1" : "ST", c % 3 + 1, sd,
+                  se[c]);
+    }
+    free(u), free(y);
 }
 
 /* A quarter of the rows should give intervals about twice as wide
