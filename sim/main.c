@@ -5,6 +5,7 @@
  *   fission validate FILE... check scenario files
  *   fission batch FILE|DIR.. run many scenario files
  *   fission cascade          the pure sharing cascades
+ *   fission sensitivity DIR  Sobol / Morris indices of a sweep (cli/sensitivity_cmd.c)
  *   fission graph describe   build or read a graph and describe it
  *   fission help [COMMAND]   usage
  *   fission version
