@@ -48,6 +48,8 @@ int cli_calibrate(int argc, char **argv);
 
 /* fission sweep FILE [options] | fission sweep export DIR (sweep_cmd.c) */
 int cli_sweep(int argc, char **argv);
+/* fission sensitivity DIR [--metric M]... [--boot B] [--level L] [--out FILE] */
+int cli_sensitivity(int argc, char **argv);
 
 /* Consume a run option (--reps, --seed, --threads, --out, --set, --trace,
  * --quiet, --all) at argv[*i]: 1 taken, 0 not one, -1 bad (printed). */
