@@ -329,3 +329,16 @@ Test(sweep, a_stop_request_runs_nothing_more_and_says_so) {
     free(ms.ev);
     fsn_sweep_free(sw);
 }
+
+Test(sweep, the_example_sweep_files_load_and_every_point_checks) {
+    const char *files[] = {FISSION_TEST_DATA "/../../scenarios/sweeps/group-size.json",
+                           FISSION_TEST_DATA "/../../scenarios/sweeps/sharing-lhs.json"};
+    for (size_t i = 0; i < 2; i++) {
+        fsn_diags_t d;
+        fsn_sweep_t *sw = NULL;
+        cr_assert_eq(fsn_sweep_load(files[i], NULL, 0, &sw, &d), FSN_OK, "%s", d.count ? d.msg[0] : "?");
+        cr_assert_eq(fsn_sweep_check(sw, &d), FSN_OK, "%s", d.count ? d.msg[0] : "?");
+        cr_assert_gt(sw->npoints, 1);
+        fsn_sweep_free(sw);
+    }
+}
