@@ -695,9 +695,10 @@ fsn_err_t fsn_sweep_point_scenario(const fsn_sweep_t *sw, size_t p, fsn_scenario
     if (rc) {
         size_t shown = d->count < FSN_DIAG_MAX ? d->count : FSN_DIAG_MAX;
         for (size_t i = 0; i < shown; i++) {
-            char m[FSN_ERROR_MSG_MAX];
+            char m[FSN_SCENARIO_PATH_MAX + FSN_ERROR_MSG_MAX + 48];
             snprintf(m, sizeof m, "%s: point %zu: %s", sw->file, p, d->msg[i]);
-            memcpy(d->msg[i], m, sizeof m);
+            memcpy(d->msg[i], m, FSN_ERROR_MSG_MAX - 1);
+            d->msg[i][FSN_ERROR_MSG_MAX - 1] = 0;
         }
     }
     free(sets);

@@ -282,3 +282,59 @@ Test(cli_sweep, ctrl_c_stores_the_running_units_and_resume_completes_the_sweep, 
     cr_assert_eq(run("sweep longer.json --out full --threads 1"), 0, "%s", err);
     assert_same_file("i/runs.csv", "full/runs.csv");
 }
+
+#ifdef FISSION_MPIEXEC
+/* MPI ranks (rank 0 stores, the others run units): the same store and
+ * the same bytes as threads. Open MPI leaves allocations behind at
+ * MPI_Finalize, so leak detection is off for these runs (the sanitizers'
+ * other checks stay on). */
+#define MPIRUN "ASAN_OPTIONS=detect_leaks=0 " FISSION_MPIEXEC " --oversubscribe --allow-run-as-root -np "
+
+static int run_mpi(const char *np, const char *args) {
+    char cmd[8192], o[300], e[300];
+    snprintf(o, sizeof o, "%s.stdout", tmp);
+    snprintf(e, sizeof e, "%s.stderr", tmp);
+    snprintf(cmd, sizeof cmd, "cd %s && " MPIRUN "%s %s %s >%s 2>%s </dev/null", tmp, np, FISSION_CLI, args, o, e);
+    int st = system(cmd);
+    slurp(o, out, sizeof out);
+    slurp(e, err, sizeof err);
+    remove(o);
+    remove(e);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(cli_sweep, mpi_ranks_give_the_same_store_and_bytes_as_threads, .timeout = 300) {
+    cr_assert_eq(run("sweep small.json --out t --threads 2"), 0, "%s", err);
+    cr_assert_eq(run_mpi("2", "sweep small.json --out m2 --mpi --threads 1"), 0, "%s", err);
+    cr_assert(strstr(err, "24 runs done"), "%s", err);
+    cr_assert_eq(run_mpi("3", "sweep small.json --out m3 --mpi --threads 1"), 0, "%s", err);
+    assert_same_file("t/runs.csv", "m2/runs.csv");
+    assert_same_file("t/points.csv", "m2/points.csv");
+    assert_same_file("t/runs.csv", "m3/runs.csv");
+    char *a = dump_of("t"), *b = dump_of("m3");
+    cr_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    /* the store's rules hold over MPI too */
+    cr_assert_eq(run_mpi("2", "sweep small.json --out m2 --mpi"), 2);
+    cr_assert(strstr(err, "--resume"), "%s", err);
+}
+
+Test(cli_sweep, a_killed_sweep_resumes_over_mpi, .timeout = 300) {
+    write_file("longer.json", longer);
+    int status;
+    uint64_t at = stop_halfway("k", SIGKILL, &status);
+    cr_assert_neq(at, (uint64_t)-1, "the sweep ended before it could be killed");
+    cr_assert_lt(stored("k"), 240);
+    cr_assert_eq(run_mpi("2", "sweep longer.json --out k --resume --mpi"), 0, "%s", err);
+    cr_assert_eq(stored("k"), 240);
+    cr_assert_eq(run("sweep longer.json --out full"), 0, "%s", err);
+    assert_same_file("k/runs.csv", "full/runs.csv");
+}
+
+Test(cli_sweep, mpi_needs_two_ranks) {
+    cr_assert_eq(run_mpi("1", "sweep small.json --out one --mpi"), 2);
+    cr_assert(strstr(err, "at least 2 ranks"), "%s", err);
+    cr_assert(!exists("one"));
+}
+#endif

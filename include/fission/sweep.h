@@ -249,6 +249,40 @@ fsn_err_t fsn_sweep_exec(const fsn_sweep_t *sw, fsn_sweep_cache_t *cache, fsn_sw
                          fsn_sweep_sink_t *sink, const fsn_sweep_exec_cfg_t *cfg, fsn_sweep_exec_stats_t *st,
                          fsn_error_t *err);
 
+/* ------------------------------------------------------------------ */
+/* MPI (built with FISSION_WITH_MPI; otherwise every call but          */
+/* fsn_sweep_mpi_built fails with FSN_EINVAL "built without MPI")      */
+/* ------------------------------------------------------------------ */
+
+/* 1 if this library was built with MPI. */
+int fsn_sweep_mpi_built(void);
+
+/* MPI_Init_thread (MPI_THREAD_FUNNELED) unless done; this process's rank
+ * and the world's size. FSN_ELIB if MPI cannot start. */
+fsn_err_t fsn_sweep_mpi_init(int *rank, int *size, fsn_error_t *err);
+void fsn_sweep_mpi_finalize(void);
+/* MPI_Abort on the world (after an unrecoverable error on one rank). */
+void fsn_sweep_mpi_abort(int code);
+/* Rank 0's v, on every rank (a collective: every rank must call it). */
+int fsn_sweep_mpi_bcast_int(int v);
+
+/*
+ * Rank 0: hand the source's units to the other ranks one request at a
+ * time and pass their finished units to the sink (flushed about every
+ * cfg->flush_seconds), until every other rank has said it is done. A
+ * stop request (cfg->stop) answers further requests with "no more".
+ * st->threads is the total of the workers' threads. Errors: the sink's
+ * (the sweep then hands out no more units). Cost: one round trip per
+ * unit; rank 0 sleeps 0.2 ms when idle rather than spinning.
+ */
+fsn_err_t fsn_sweep_mpi_serve(fsn_sweep_source_t *src, fsn_sweep_sink_t *sink, const fsn_sweep_exec_cfg_t *cfg,
+                              fsn_sweep_exec_stats_t *st, fsn_error_t *err);
+
+/* Any other rank: fsn_sweep_exec with cfg->threads threads on units
+ * asked of rank 0, each finished unit sent back; then "done". */
+fsn_err_t fsn_sweep_mpi_work(const fsn_sweep_t *sw, fsn_sweep_cache_t *cache, const fsn_sweep_exec_cfg_t *cfg,
+                             fsn_sweep_exec_stats_t *st, fsn_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,7 +35,7 @@
 #endif
 
 static const char *usage_sweep =
-    "usage: fission sweep FILE [--out DIR] [--threads T] [--resume] [--set PATH=VALUE]... [--quiet]\n"
+    "usage: fission sweep FILE [--out DIR] [--threads T] [--resume] [--set PATH=VALUE]... [--quiet] [--mpi]\n"
     "       fission sweep export DIR\n"
     "\n"
     "Runs a parameter sweep (docs/SWEEPS.md): the sweep file names a base scenario,\n"
@@ -49,6 +49,8 @@ static const char *usage_sweep =
     "  --resume       continue the sweep stored in DIR: run only the missing runs\n"
     "  --set P=V      override a scenario key for every point (enters the sweep's hash)\n"
     "  --quiet        no progress line\n"
+    "  --mpi          run over MPI ranks: rank 0 stores, the others run units on\n"
+    "                 their threads (mpirun -np N fission sweep FILE --mpi; docs/SWEEPS.md)\n"
     "\n"
     "`fission sweep export DIR` rewrites DIR/runs.csv and DIR/points.csv from DIR/sweep.db.\n"
     "Ctrl-C stops cleanly: the running runs finish and are stored; --resume continues.\n";
@@ -199,7 +201,7 @@ int cli_sweep(int argc, char **argv) {
     if (argc >= 1 && !strcmp(argv[0], "export")) return cmd_export(argc - 1, argv + 1);
     const char *file = NULL, *out = NULL;
     uint32_t threads = 0;
-    int resume = 0, quiet = 0;
+    int resume = 0, quiet = 0, mpi = 0;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t nsets = 0;
     if (!sets) return CLI_RUN;
@@ -207,6 +209,7 @@ int cli_sweep(int argc, char **argv) {
         const char *a = argv[i];
         if (!strcmp(a, "--resume")) resume = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
+        else if (!strcmp(a, "--mpi")) mpi = 1;
         else if ((!strcmp(a, "--out") || !strcmp(a, "--threads") || !strcmp(a, "--set")) && i + 1 >= argc) {
             fprintf(stderr, "fission sweep: %s needs a value\n", a);
             free(sets);
@@ -257,14 +260,32 @@ int cli_sweep(int argc, char **argv) {
         code = CLI_RUN;
         goto cleanup;
     }
-    fsn_err_t rc = fsn_sweep_load(file, sets, nsets, &sw, d);
+    /* MPI: every rank checks the input alike (and fails alike); rank 0
+     * alone creates the store, prints and writes the exports */
+    int rank = 0, nranks = 1, worker = 0;
+    fsn_err_t rc = FSN_OK;
+    if (mpi) {
+        if ((rc = fsn_sweep_mpi_init(&rank, &nranks, &err))) {
+            fprintf(stderr, "fission sweep: --mpi: %s\n", err.msg);
+            code = CLI_USAGE;
+            goto cleanup;
+        }
+        worker = rank != 0;
+        if (nranks < 2) {
+            fprintf(stderr, "fission sweep: --mpi needs at least 2 ranks (rank 0 stores, the others run): "
+                            "mpirun -np N fission sweep ... --mpi\n");
+            code = CLI_USAGE;
+            goto cleanup;
+        }
+    }
+    rc = fsn_sweep_load(file, sets, nsets, &sw, d);
     if (rc) {
-        print_diags(d);
+        if (!worker) print_diags(d);
         code = rc == FSN_ENOMEM ? CLI_RUN : CLI_USAGE;
         goto cleanup;
     }
     if ((rc = fsn_sweep_check(sw, d))) {
-        print_diags(d);
+        if (!worker) print_diags(d);
         code = rc == FSN_ENOMEM ? CLI_RUN : CLI_USAGE;
         goto cleanup;
     }
@@ -284,27 +305,31 @@ int cli_sweep(int argc, char **argv) {
         goto cleanup;
     }
     if ((rc = fsn_sweep_cache_get(cache, 0, &p0, &err))) {
-        fprintf(stderr, "fission: %s\n", err.msg);
+        if (!worker) fprintf(stderr, "fission: %s\n", err.msg);
         code = (rc == FSN_ENOMEM || rc == FSN_ELIB) ? CLI_RUN : CLI_USAGE;
         goto cleanup;
     }
     if ((rc = fsn_sweep_prep_metric_names(p0, &names, &nnames, &err)) ||
         (rc = fsn_sweep_resolve_metrics(sw, names, nnames, &idx, &nkept, &err))) {
-        fprintf(stderr, "fission: %s\n", err.msg);
+        if (!worker) fprintf(stderr, "fission: %s\n", err.msg);
         code = rc == FSN_ENOMEM ? CLI_RUN : CLI_USAGE;
         goto cleanup;
     }
     fsn_sweep_cache_put(cache, p0);
     p0 = NULL;
+    /* the store, on rank 0 */
+    const uint64_t total = (uint64_t)sw->npoints * sw->reps;
+    uint64_t have = 0;
+    if (worker) goto setup_done;
     if (resume && access(dbpath, F_OK)) {
         fprintf(stderr, "fission: %s: nothing to resume (no store there); run without --resume to start it\n", dbpath);
         code = CLI_USAGE;
-        goto cleanup;
+        goto setup_done;
     }
     if (fsn_output_dir(outdir, &err)) {
         fprintf(stderr, "fission: %s\n", err.msg);
         code = CLI_USAGE;
-        goto cleanup;
+        goto setup_done;
     }
     if (resume) {
         rc = fsn_store_open_resume(dbpath, sw->hash, &store, &err);
@@ -328,7 +353,7 @@ int cli_sweep(int argc, char **argv) {
             free(ax);
             free(mnames);
             code = CLI_RUN;
-            goto cleanup;
+            goto setup_done;
         }
         for (size_t a = 0; a < sw->naxes; a++)
             ax[a] = (fsn_store_axis_spec_t){sw->axes[a].path, kinds[sw->axes[a].kind], sw->axes[a].lo, sw->axes[a].hi,
@@ -344,39 +369,41 @@ int cli_sweep(int argc, char **argv) {
     if (rc) {
         fprintf(stderr, "fission: %s\n", err.msg);
         code = (rc == FSN_ESTATE || rc == FSN_EINVAL) ? CLI_USAGE : CLI_RUN;
-        goto cleanup;
+        goto setup_done;
     }
     /* what is left to run */
-    const uint64_t total = (uint64_t)sw->npoints * sw->reps;
     done = malloc(total + 1);
     sk.left = calloc(sw->npoints + 1, sizeof *sk.left);
     sk.kept = calloc(nkept + 1, sizeof *sk.kept);
-    uint64_t have = 0;
     if (!done || !sk.left || !sk.kept) {
         code = CLI_RUN;
-        goto cleanup;
+        goto setup_done;
     }
     if ((rc = fsn_store_done(store, done, &have, &err))) {
         fprintf(stderr, "fission: %s\n", err.msg);
         code = CLI_RUN;
-        goto cleanup;
+        goto setup_done;
     }
     for (size_t p = 0; p < sw->npoints; p++) {
         for (uint32_t r = 0; r < sw->reps; r++) sk.left[p] += !done[p * sw->reps + r];
         if (!sk.left[p]) sk.points_done++;
     }
+setup_done:
+    if (mpi) code = fsn_sweep_mpi_bcast_int(code);
+    if (code) goto cleanup;
     sk.store = store;
     sk.idx = idx;
     sk.nkept = nkept;
     source_t src = {done, sw->npoints, sw->reps, 0};
     fsn_sweep_source_t source = {&src, source_next};
     fsn_sweep_sink_t sink = {&sk, sink_put, sink_flush};
-    progress_t pg = {!quiet && isatty(STDERR_FILENO), &sk, sw->npoints, total - have, 0};
+    progress_t pg = {!quiet && !worker && isatty(STDERR_FILENO), &sk, sw->npoints, total - have, 0};
     uint32_t nt = threads ? threads : fsn_run_cores();
-    if (!quiet)
+    if (mpi) nt = (uint32_t)(nranks - 1);
+    if (!quiet && !worker)
         fprintf(stderr, "fission sweep %s: %s design, %zu points x %u replicates = %" PRIu64 " runs, %" PRIu64
-                        " to do, on %u threads\n",
-                file, fsn_design_name(sw->design), sw->npoints, sw->reps, total, total - have, nt);
+                        " to do, on %u %s\n",
+                file, fsn_design_name(sw->design), sw->npoints, sw->reps, total, total - have, nt, mpi ? "worker ranks" : "threads");
     fsn_sweep_exec_cfg_t cfg = {threads, &stop_flag, 1.0, progress_draw, &pg};
     fsn_sweep_exec_stats_t st;
     stop_flag = 0;
@@ -386,10 +413,19 @@ int cli_sweep(int argc, char **argv) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    rc = fsn_sweep_exec(sw, cache, &source, &sink, &cfg, &st, &err);
+    if (!mpi) rc = fsn_sweep_exec(sw, cache, &source, &sink, &cfg, &st, &err);
+    else if (!worker) rc = fsn_sweep_mpi_serve(&source, &sink, &cfg, &st, &err);
+    else rc = fsn_sweep_mpi_work(sw, cache, &cfg, &st, &err);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (pg.show) fprintf(stderr, "\r\033[K");
+    if (worker) {
+        if (rc) {
+            fprintf(stderr, "fission: rank %d: %s\n", rank, err.msg);
+            code = CLI_RUN;
+        }
+        goto cleanup;
+    }
     fsn_error_t e2 = {0};
     fsn_err_t rc2 = fsn_store_commit(store, &e2);
     if (rc) {
@@ -420,6 +456,7 @@ int cli_sweep(int argc, char **argv) {
     if (st.failed && !code) code = CLI_RUN;
 
 cleanup:
+    if (mpi) fsn_sweep_mpi_finalize();
     if (p0) fsn_sweep_cache_put(cache, p0);
     fsn_store_close(store);
     fsn_sweep_cache_free(cache);
