@@ -405,6 +405,7 @@ typedef struct exec {
     pthread_cond_t work, main;
     item_t *queue;
     size_t qcap, qhead, qlen;
+    size_t qpoints;       /* distinct points among the queued units */
     int fed_all;          /* the source is exhausted */
     int halt;             /* stop: take no further unit */
     size_t running;
@@ -421,6 +422,7 @@ static void *worker(void *arg) {
         item_t it = x->queue[x->qhead];
         x->qhead = (x->qhead + 1) % x->qcap;
         x->qlen--;
+        if (x->qlen == 0 || x->queue[x->qhead].unit.point != it.unit.point) x->qpoints--;
         x->running++;
         pthread_cond_signal(&x->main);
         pthread_mutex_unlock(&x->lock);
@@ -510,29 +512,47 @@ fsn_err_t fsn_sweep_exec(const fsn_sweep_t *sw, fsn_sweep_cache_t *cache, fsn_sw
     fsn_err_t sink_rc = FSN_OK;
     fsn_error_t serr = {0};
     if (stopping) x.halt = 1;
+    fsn_sweep_unit_t pending = {0, 0};
+    int have_pending = 0;
+    uint64_t last_point = 0;
+    const size_t plimit = (size_t)nt + 1;
     for (;;) {
         /* feed: prepare points ahead while the workers run */
         pthread_mutex_lock(&x.lock);
         while (!stopping && !x.fed_all && x.qlen < x.qcap) {
+            if (!have_pending) {
+                pthread_mutex_unlock(&x.lock);
+                int more = !(cfg->stop && *cfg->stop) && src->next(src->ctx, &pending);
+                pthread_mutex_lock(&x.lock);
+                if (!more) {
+                    if (cfg->stop && *cfg->stop) stopping = 1;
+                    else x.fed_all = 1;
+                    break;
+                }
+                have_pending = 1;
+            }
+            /* at most plimit points queued: graphs in memory stay bounded */
+            const int new_point = x.qlen == 0 || last_point != pending.point;
+            if (new_point && x.qpoints >= plimit) break;
             pthread_mutex_unlock(&x.lock);
-            fsn_sweep_unit_t u;
             fsn_sweep_prep_t *pp = NULL;
-            int more = !(cfg->stop && *cfg->stop) && src->next(src->ctx, &u);
-            if (more) {
-                rc = fsn_sweep_cache_get(cache, u.point, &pp, err);
-                if (rc) stopping = 1;
-            }
+            rc = fsn_sweep_cache_get(cache, pending.point, &pp, err);
             pthread_mutex_lock(&x.lock);
-            if (!more && !(cfg->stop && *cfg->stop)) x.fed_all = 1;
-            if (cfg->stop && *cfg->stop) stopping = 1;
-            if (pp && !stopping) {
-                x.queue[(x.qhead + x.qlen) % x.qcap] = (item_t){u, pp};
-                x.qlen++;
-                pthread_cond_signal(&x.work);
-            } else if (pp) {
-                fsn_sweep_cache_put(cache, pp);
+            if (rc) {
+                stopping = 1;
+                break;
             }
-            if (!more) break;
+            if (cfg->stop && *cfg->stop) {
+                fsn_sweep_cache_put(cache, pp);
+                stopping = 1;
+                break;
+            }
+            x.queue[(x.qhead + x.qlen) % x.qcap] = (item_t){pending, pp};
+            x.qlen++;
+            if (new_point) x.qpoints++;
+            last_point = pending.point;
+            have_pending = 0;
+            pthread_cond_signal(&x.work);
         }
         if (cfg->stop && *cfg->stop) stopping = 1;
         if (stopping && !x.halt) {
@@ -544,6 +564,7 @@ fsn_err_t fsn_sweep_exec(const fsn_sweep_t *sw, fsn_sweep_cache_t *cache, fsn_sw
                 x.qlen--;
                 st->interrupted = 1;
             }
+            x.qpoints = 0;
             pthread_cond_broadcast(&x.work);
         }
         if (x.fed_all) pthread_cond_broadcast(&x.work);

@@ -238,7 +238,9 @@ typedef struct fsn_sweep_exec_stats {
 
 /*
  * Run the source's units on threads workers; the calling thread prepares
- * points ahead (graphs, rankings: igraph stays on it) and feeds the sink.
+ * points ahead (graphs, rankings: igraph stays on it; at most threads + 1
+ * distinct points queued, so graphs in memory stay bounded) and feeds
+ * the sink. Units should come in point order (each point prepared once).
  * A unit that fails is passed to the sink with its error and the sweep
  * goes on. On a stop request the running units finish and are passed to
  * the sink, then it returns FSN_OK with st->interrupted set.
