@@ -180,6 +180,30 @@ static int cmd_export(int argc, char **argv) {
     return CLI_OK;
 }
 
+/* A resumed store must hold this sweep's design and metrics (the same
+ * file under another fission version might not); prints why not. */
+static int store_matches(fsn_store_t *st, const fsn_sweep_t *sw, char *const *names, const size_t *idx, size_t nkept,
+                         const char *dbpath) {
+    fsn_store_info_t info;
+    fsn_error_t e = {0};
+    if (fsn_store_info(st, &info, &e)) {
+        fprintf(stderr, "fission: %s\n", e.msg);
+        return 0;
+    }
+    int ok = info.npoints == sw->npoints && info.naxes == sw->naxes && info.nmetrics == nkept && info.reps == sw->reps;
+    for (size_t m = 0; ok && m < nkept; m++) {
+        char name[256];
+        ok = !fsn_store_metric_name(st, m, name, sizeof name, &e) && !strcmp(name, names[idx[m]]);
+    }
+    double *u = ok ? malloc(sw->npoints * sw->naxes * sizeof *u + 1) : NULL;
+    if (ok && (!u || fsn_store_point_units(st, u, &e) || memcmp(u, sw->u, sw->npoints * sw->naxes * sizeof *u))) ok = 0;
+    free(u);
+    if (!ok)
+        fprintf(stderr, "fission: %s: its design or kept metrics differ from this sweep's (made by another fission "
+                        "version?); start afresh with another --out\n", dbpath);
+    return ok;
+}
+
 static char *join_sets(char *const *sets, size_t n) {
     size_t len = 1;
     for (size_t i = 0; i < n; i++) len += strlen(sets[i]) + 1;
@@ -369,6 +393,10 @@ int cli_sweep(int argc, char **argv) {
     if (rc) {
         fprintf(stderr, "fission: %s\n", err.msg);
         code = (rc == FSN_ESTATE || rc == FSN_EINVAL) ? CLI_USAGE : CLI_RUN;
+        goto setup_done;
+    }
+    if (resume && !store_matches(store, sw, names, idx, nkept, dbpath)) {
+        code = CLI_USAGE;
         goto setup_done;
     }
     /* what is left to run */
