@@ -14,12 +14,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fission/rng.h"
 #include "fission/store.h"
 #include "fission/sweep.h"
+
+static double cpu_s(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_sec +
+           1e-6 * (double)ru.ru_stime.tv_usec;
+}
 
 static double now_s(void) {
     struct timespec ts;
@@ -134,15 +142,21 @@ int main(int argc, char **argv) {
         fsn_sweep_sink_t sink = {&sk, put, flush};
         fsn_sweep_exec_cfg_t cfg = {t, NULL, 1.0, NULL, NULL};
         fsn_sweep_exec_stats_t st;
+        const double c0 = cpu_s();
         if (fsn_sweep_exec(sw, cache, &source, &sink, &cfg, &st, &err)) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
         }
         fsn_store_close(sk.store);
+        const double cpu = cpu_s() - c0;
         double r = (double)st.done / st.seconds;
         if (r > rate[t]) rate[t] = r;
-        printf("round %u, threads %u: %llu runs (%zu points x %u replicates) in %.2f s: %.2f runs/s\n", k / 2 + 1, t,
-               (unsigned long long)st.done, sw->npoints, sw->reps, st.seconds, r);
+        /* CPU seconds per wall second show how much of the cores the
+         * process got: on a busy machine 2 threads may get less than 2 */
+        printf("round %u, threads %u: %llu runs (%zu points x %u replicates) in %.2f s: %.2f runs/s; "
+               "CPU %.2f s (%.2f cores), %.2f runs per CPU second\n",
+               k / 2 + 1, t, (unsigned long long)st.done, sw->npoints, sw->reps, st.seconds, r, cpu, cpu / st.seconds,
+               (double)st.done / cpu);
     }
     printf("best: threads 1 %.2f runs/s, threads 2 %.2f runs/s\n", rate[1], rate[2]);
     printf("sweep_speedup_2_threads %.2f\n", rate[2] / rate[1]);
