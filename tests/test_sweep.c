@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fission/rng.h"
+#include "fission/run.h"
 #include "fission/sweep.h"
 
 static char tmp[256];
@@ -341,4 +342,41 @@ Test(sweep, the_example_sweep_files_load_and_every_point_checks) {
         cr_assert_gt(sw->npoints, 1);
         fsn_sweep_free(sw);
     }
+}
+
+Test(sweep, a_sweep_unit_is_the_replicate_fission_run_computes_for_that_point) {
+    fsn_sweep_t *sw = load_ok("{\"base\": \"base.json\", \"replicates\": 2, \"seed\": 12, \"axes\": ["
+                              "{\"path\": \"campaigns[0].group.size\", \"values\": [2, 4]}]}");
+    enum { NM = 400 };
+    memsink_t ms = {2, 2, NM, calloc(4 * NM, sizeof(double)), calloc(4, sizeof(uint64_t)), 0};
+    size_t graphs;
+    run_all(sw, 2, &ms, &graphs);
+    /* point 1 through fsn_run_campaigns with the sweep's seed and point 1 */
+    fsn_scenario_t sc;
+    fsn_diags_t d;
+    cr_assert_eq(fsn_sweep_point_scenario(sw, 1, &sc, &d), FSN_OK);
+    fsn_csr_t g;
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_scenario_graph(&sc, &g, &err), FSN_OK, "%s", err.msg);
+    fsn_run_cfg_t cfg;
+    fsn_run_cfg_default(&cfg);
+    cfg.reps = 2;
+    cfg.seed = 12;
+    cfg.threads = 1;
+    fsn_run_result_t res;
+    cr_assert_eq(fsn_run_campaigns(&g, &sc.users, &sc.behaviour, sc.campaigns, sc.ncampaigns, &cfg, 1, &res, &err),
+                 FSN_OK, "%s", err.msg);
+    cr_assert_leq(res.nmetrics, NM);
+    for (uint32_t r = 0; r < 2; r++) {
+        cr_assert_eq(res.events[r], ms.ev[1 * 2 + r]);
+        for (size_t m = 0; m < res.nmetrics; m++) {
+            double a = res.values[r * res.nmetrics + m], b = ms.v[(1 * 2 + r) * NM + m];
+            cr_assert(a == b || (isnan(a) && isnan(b)), "replicate %u, %s: %g vs %g", r, res.names[m], a, b);
+        }
+    }
+    fsn_run_result_destroy(&res);
+    fsn_csr_destroy(&g);
+    free(ms.v);
+    free(ms.ev);
+    fsn_sweep_free(sw);
 }
