@@ -14,8 +14,9 @@
  * The bootstrap seed is the sweep's base seed unless --seed is given, so
  * the same store gives the same file, byte for byte. A metric that
  * cannot be analysed (every point failed, or the metric is not defined
- * on too many of them) is reported and left out; the command fails
- * (exit 1) only if no metric could be analysed.
+ * on too many of them) is reported and its rows have empty values, so the
+ * file always holds a row per (metric, parameter, index); the command
+ * fails (exit 1) only if no metric could be analysed.
  */
 #include <errno.h>
 #include <math.h>
@@ -144,6 +145,15 @@ static void ctx_free(sens_ctx_t *c) {
     free(c->mor);
 }
 
+/* The rows of a metric that could not be analysed: empty values, so the
+ * file always has a row per (metric, parameter, index). */
+static void empty_rows(fsn_tb_t *tb, const sens_ctx_t *c, const char *metric) {
+    static const char *const sob[] = {"S1", "ST"}, *const mor[] = {"mu_star", "mu", "sigma"};
+    for (size_t i = 0; i < c->info.naxes; i++)
+        for (size_t j = 0; j < (c->morris ? 3u : 2u); j++)
+            csv_row(tb, metric, c->axis[i], c->morris ? "morris" : "sobol", c->morris ? mor[j] : sob[j], NAN, NAN, NAN);
+}
+
 /* Analyse one metric: table to stdout, rows into tb. 0 done, 1 skipped. */
 static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const char *metric,
                    const fsn_boot_opts_t *bo, fsn_tb_t *tb) {
@@ -151,6 +161,7 @@ static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const c
     const size_t k = c->info.naxes, n = c->info.size;
     if (fsn_store_point_means(st, metric, c->y, &err)) {
         fprintf(stderr, "fission: sensitivity: %s\n", err.msg);
+        empty_rows(tb, c, metric);
         return 1;
     }
     size_t used = 0;
@@ -159,6 +170,7 @@ static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const c
     if (!c->morris) {
         if (fsn_sobol_indices(n, k, c->y, bo, c->sob, &used, &err)) {
             fprintf(stderr, "fission: sensitivity: metric %s skipped: %s\n", metric, err.msg);
+            empty_rows(tb, c, metric);
             return 1;
         }
         printf("\n%s: Sobol indices, %zu of %zu base rows", metric, used, n);
@@ -178,6 +190,7 @@ static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const c
         const double *scale = o->per_unit ? c->range : NULL;
         if (fsn_morris_indices(n, k, c->info.levels, c->u, c->y, scale, bo, c->mor, &used, &err)) {
             fprintf(stderr, "fission: sensitivity: metric %s skipped: %s\n", metric, err.msg);
+            empty_rows(tb, c, metric);
             return 1;
         }
         printf("\n%s: Morris elementary effects (%s), %zu of %zu trajectories", metric,
@@ -351,8 +364,8 @@ int cli_sensitivity(int argc, char **argv) {
                c.info.design, c.info.size, c.info.naxes, c.info.npoints, (unsigned)c.info.reps,
                c.info.reps == 1 ? "" : "s");
         for (size_t m = 0; m < total && !rc; m++) {
-            const char *metric = o.metrics[m];
-            if (!o.nmetrics) {
+            const char *metric = o.nmetrics ? o.metrics[m] : NULL;
+            if (!metric) {
                 if (fsn_store_metric_name(st, m, name, sizeof name, &err)) {
                     fprintf(stderr, "fission: sensitivity: %s\n", err.msg);
                     rc = CLI_RUN;
