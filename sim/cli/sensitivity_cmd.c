@@ -111,6 +111,13 @@ static const char *interval(char *buf, size_t n, double lo, double hi) {
     return buf;
 }
 
+/* Print line without its trailing spaces, then a newline. */
+static void puts_trimmed(char *line) {
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == ' ') line[--n] = 0;
+    puts(line);
+}
+
 static void csv_row(fsn_tb_t *tb, const char *metric, const char *param, const char *method,
                     const char *index, double v, double lo, double hi) {
     fsn_tb_csv_str(tb, metric);
@@ -165,7 +172,7 @@ static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const c
         return 1;
     }
     size_t used = 0;
-    char ci1[80], ci2[80], ci3[80], a[32], b[32], d[32];
+    char ci1[80], ci2[80], ci3[80], a[32], b[32], d[32], line[NAME_CAP + 256];
     int pct = (int)lround(o->level * 100);
     if (!c->morris) {
         if (fsn_sobol_indices(n, k, c->y, bo, c->sob, &used, &err)) {
@@ -180,9 +187,10 @@ static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const c
         printf("  %-36s %7s %-18s %7s\n", "parameter", "S1", "", "ST");
         for (size_t i = 0; i < k; i++) {
             const fsn_sobol_index_t *s = &c->sob[i];
-            printf("  %-36s %7s %-18s %7s %s\n", c->axis[i], num3(a, sizeof a, s->S1),
-                   interval(ci1, sizeof ci1, s->S1_lo, s->S1_hi), num3(b, sizeof b, s->ST),
-                   interval(ci2, sizeof ci2, s->ST_lo, s->ST_hi));
+            snprintf(line, sizeof line, "  %-36s %7s %-18s %7s %s", c->axis[i], num3(a, sizeof a, s->S1),
+                     interval(ci1, sizeof ci1, s->S1_lo, s->S1_hi), num3(b, sizeof b, s->ST),
+                     interval(ci2, sizeof ci2, s->ST_lo, s->ST_hi));
+            puts_trimmed(line);
             csv_row(tb, metric, c->axis[i], "sobol", "S1", s->S1, s->S1_lo, s->S1_hi);
             csv_row(tb, metric, c->axis[i], "sobol", "ST", s->ST, s->ST_lo, s->ST_hi);
         }
@@ -199,10 +207,11 @@ static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const c
         printf("\n  %-36s %9s %-20s %9s %-20s %9s\n", "parameter", "mu*", "", "mu", "", "sigma");
         for (size_t i = 0; i < k; i++) {
             const fsn_morris_index_t *m = &c->mor[i];
-            printf("  %-36s %9s %-20s %9s %-20s %9s %s\n", c->axis[i], num3(a, sizeof a, m->mu_star),
-                   interval(ci1, sizeof ci1, m->mu_star_lo, m->mu_star_hi), num3(b, sizeof b, m->mu),
-                   interval(ci2, sizeof ci2, m->mu_lo, m->mu_hi), num3(d, sizeof d, m->sigma),
-                   interval(ci3, sizeof ci3, m->sigma_lo, m->sigma_hi));
+            snprintf(line, sizeof line, "  %-36s %9s %-20s %9s %-20s %9s %s", c->axis[i],
+                     num3(a, sizeof a, m->mu_star), interval(ci1, sizeof ci1, m->mu_star_lo, m->mu_star_hi),
+                     num3(b, sizeof b, m->mu), interval(ci2, sizeof ci2, m->mu_lo, m->mu_hi),
+                     num3(d, sizeof d, m->sigma), interval(ci3, sizeof ci3, m->sigma_lo, m->sigma_hi));
+            puts_trimmed(line);
             csv_row(tb, metric, c->axis[i], "morris", "mu_star", m->mu_star, m->mu_star_lo, m->mu_star_hi);
             csv_row(tb, metric, c->axis[i], "morris", "mu", m->mu, m->mu_lo, m->mu_hi);
             csv_row(tb, metric, c->axis[i], "morris", "sigma", m->sigma, m->sigma_lo, m->sigma_hi);
