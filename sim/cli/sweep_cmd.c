@@ -96,8 +96,13 @@ typedef struct sink {
     uint32_t *left;               /* runs still missing, per point */
     size_t points_done;
     uint64_t stored, failed;
+    unsigned since_commit;        /* runs since the last commit */
     char first_failure[FSN_ERROR_MSG_MAX + 64];
 } sink_t;
+
+enum { COMMIT_RUNS = 32 };
+
+static fsn_err_t sink_flush(void *ctx, fsn_error_t *err);
 
 static fsn_err_t sink_put(void *ctx, const fsn_sweep_outcome_t *o, fsn_error_t *err) {
     sink_t *s = ctx;
@@ -113,12 +118,16 @@ static fsn_err_t sink_put(void *ctx, const fsn_sweep_outcome_t *o, fsn_error_t *
     if (!rc) {
         s->stored++;
         if (--s->left[o->unit.point] == 0) s->points_done++;
+        /* commit every COMMIT_RUNS runs, besides the executor's flush
+         * about once a second: little is lost to a kill either way */
+        if (++s->since_commit >= COMMIT_RUNS) rc = sink_flush(s, err);
     }
     return rc;
 }
 
 static fsn_err_t sink_flush(void *ctx, fsn_error_t *err) {
     sink_t *s = ctx;
+    s->since_commit = 0;
     return fsn_store_commit(s->store, err);
 }
 
