@@ -130,7 +130,8 @@ typedef struct fsn_boot_opts {
 
 /* Sobol indices of one factor. *_lo, *_hi: bootstrap percentile interval;
  * *_se: the bootstrap standard deviation of the estimate (NaN without
- * bootstrap). All NaN when the output does not vary (V = 0). */
+ * bootstrap). All NaN when the output does not vary (V = 0, or its
+ * standard deviation is below 1e-12 of its mean's magnitude: rounding). */
 typedef struct fsn_sobol_index {
     double S1, S1_lo, S1_hi, S1_se;
     double ST, ST_lo, ST_hi, ST_se;
