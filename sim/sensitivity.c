@@ -226,7 +226,9 @@ static void sobol_estimate(size_t n_base, size_t k, const double *y, const size_
             s1 += (fB[j] - c) * d;
             st += d * d;
         }
-        if (V > 0) {
+        /* An output whose spread is below rounding of its level (sd under
+         * 1e-12 of |mean|) does not vary: its indices would be noise. */
+        if (V > 1e-24 * c * c && V > 0) {
             S1[i] = s1 / (double)nr / V;
             ST[i] = st / (double)nr / (2.0 * V);
         } else {

@@ -170,8 +170,8 @@ static const row_t *find(const row_t *rows, size_t n, const char *metric, const 
     return NULL;
 }
 
-static char csv[1 << 16];
-static row_t rows[256];
+static char csv[1 << 18];
+static row_t rows[4096];
 
 /*
  * Sobol on a store: Ishigami with N = 512. The indices' standard error
@@ -188,7 +188,7 @@ Test(cli_sensitivity, a_saltelli_store_gives_sobol_indices_near_the_analytic_one
     char path[400];
     snprintf(path, sizeof path, "%s/s/sensitivity.csv", tmp);
     slurp(path, csv, sizeof csv);
-    size_t n = parse_csv(csv, rows, 256);
+    size_t n = parse_csv(csv, rows, 4096);
     cr_assert_eq(n, 2 * 3 * 2, "2 metrics x 3 parameters x (S1, ST): %zu rows", n);
     for (size_t i = 0; i < n; i++) {
         cr_assert_str_eq(rows[i].method, "sobol");
@@ -220,7 +220,7 @@ Test(cli_sensitivity, the_same_store_gives_the_same_bytes_and_metric_and_out_sel
     cr_assert(!strstr(out, "ishigami"), "%s", out);
     snprintf(path, sizeof path, "%s/lin.csv", tmp);
     slurp(path, b, sizeof b);
-    cr_assert_eq(parse_csv(b, rows, 256), 6);
+    cr_assert_eq(parse_csv(b, rows, 4096), 6);
     cr_assert_eq(run("sensitivity s --boot 50"), 0, "%s", err);
     snprintf(path, sizeof path, "%s/s/sensitivity.csv", tmp);
     slurp(path, b, sizeof b);
@@ -242,7 +242,7 @@ Test(cli_sensitivity, a_morris_store_gives_exact_effects_for_a_linear_metric) {
     char path[400];
     snprintf(path, sizeof path, "%s/m/sensitivity.csv", tmp);
     slurp(path, csv, sizeof csv);
-    size_t n = parse_csv(csv, rows, 256);
+    size_t n = parse_csv(csv, rows, 4096);
     cr_assert_eq(n, 2 * 3 * 3, "2 metrics x 3 parameters x (mu_star, mu, sigma): %zu rows", n);
     for (size_t i = 0; i < n; i++) {
         cr_assert_str_eq(rows[i].method, "morris");
@@ -257,7 +257,7 @@ Test(cli_sensitivity, a_morris_store_gives_exact_effects_for_a_linear_metric) {
     }
     cr_assert_eq(run("sensitivity m --boot 0 --per-unit --metric linear"), 0, "%s", err);
     slurp(path, csv, sizeof csv);
-    n = parse_csv(csv, rows, 256);
+    n = parse_csv(csv, rows, 4096);
     cr_assert_eq(n, 9);
     for (size_t i = 0; i < 3; i++) {
         const row_t *r = find(rows, n, "linear", par[i], "mu_star");
@@ -311,4 +311,91 @@ Test(cli_sensitivity, bad_flags_and_unknown_metrics_exit_two) {
     cr_assert(strstr(err, "/nonexistent/dir"), "%s", err);
     cr_assert_eq(run("help sensitivity"), 0);
     cr_assert(strstr(out, "metric,parameter,method,index,value,ci_lo,ci_hi"), "%s", out);
+}
+
+/* ------------------------------------------------------------------ */
+/* From a real sweep                                                  */
+/* ------------------------------------------------------------------ */
+
+#define GROUP_BUY FISSION_TEST_DATA "/../../scenarios/group-buy.json"
+
+/* A sweep file over three group-buy parameters on 1000 users. */
+static void write_sweep(const char *name, const char *design_lines) {
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f,
+            "{\n"
+            "  \"base\": \"%s\",\n"
+            "  \"set\": {\"run.horizon\": 96, \"graph.n\": 1000, \"graph.mean_degree\": 12},\n"
+            "  \"axes\": [\n"
+            "    {\"path\": \"behaviour.sharing.click.private\", \"range\": [0.1, 0.5]},\n"
+            "    {\"path\": \"campaigns[0].group.price\", \"range\": [99, 189]},\n"
+            "    {\"path\": \"behaviour.sharing.coupon_reshare\", \"range\": [0, 0.6]}\n"
+            "  ],\n"
+            "%s"
+            "  \"replicates\": 1,\n"
+            "  \"metrics\": \"all\",\n"
+            "  \"seed\": 3\n"
+            "}\n",
+            GROUP_BUY, design_lines);
+    fclose(f);
+}
+
+/* Rows come in complete groups of (parameters x indices) per metric, each
+ * value empty or finite; returns the number of metrics and counts those
+ * whose every value is finite. */
+static size_t check_groups(size_t n, size_t per_metric, const char *method, size_t *all_finite) {
+    cr_assert_gt(n, 0);
+    cr_assert_eq(n % per_metric, 0, "%zu rows, not groups of %zu", n, per_metric);
+    *all_finite = 0;
+    for (size_t g = 0; g < n / per_metric; g++) {
+        int finite = 1;
+        for (size_t i = g * per_metric; i < (g + 1) * per_metric; i++) {
+            cr_assert_str_eq(rows[i].metric, rows[g * per_metric].metric, "row %zu", i);
+            cr_assert_str_eq(rows[i].method, method);
+            cr_assert(isnan(rows[i].value) || isfinite(rows[i].value));
+            finite &= isfinite(rows[i].value) != 0;
+        }
+        *all_finite += (size_t)finite;
+    }
+    return n / per_metric;
+}
+
+Test(cli_sensitivity, a_saltelli_sweep_of_a_small_scenario_gives_a_complete_csv, .timeout = 300) {
+    write_sweep("s.json", "  \"design\": \"saltelli\",\n  \"points\": 16,\n");
+    cr_assert_eq(run("sweep s.json --out sw --threads 2 --quiet"), 0, "%s", err);
+    cr_assert_eq(run("sensitivity sw --boot 100"), 0, "%s", err);
+    cr_assert(strstr(out, "saltelli design, size 16, 3 parameters, 80 points"), "%s", out);
+    cr_assert(strstr(out, "behaviour.sharing.coupon_reshare"), "%s", out);
+    char path[400];
+    snprintf(path, sizeof path, "%s/sw/sensitivity.csv", tmp);
+    slurp(path, csv, sizeof csv);
+    size_t finite = 0, n = parse_csv(csv, rows, 4096);
+    size_t metrics = check_groups(n, 3 * 2, "sobol", &finite);
+    cr_log_info("%zu metrics, %zu with every index finite", metrics, finite);
+    cr_assert_gt(metrics, 10);
+    cr_assert_gt(finite, metrics / 2, "%zu of %zu metrics have finite indices", finite, metrics);
+    /* The sweep's own exports and the store agree on the point count. */
+    cr_assert(strstr(out, "16 of 16 base rows"), "%s", out);
+}
+
+Test(cli_sensitivity, a_morris_sweep_of_a_small_scenario_gives_a_complete_csv, .timeout = 300) {
+    write_sweep("m.json", "  \"design\": \"morris\",\n  \"points\": 4,\n  \"levels\": 4,\n");
+    cr_assert_eq(run("sweep m.json --out mw --threads 2 --quiet"), 0, "%s", err);
+    cr_assert_eq(run("sensitivity mw --boot 100 --per-unit"), 0, "%s", err);
+    cr_assert(strstr(out, "morris design, size 4, 3 parameters, 16 points"), "%s", out);
+    char path[400];
+    snprintf(path, sizeof path, "%s/mw/sensitivity.csv", tmp);
+    slurp(path, csv, sizeof csv);
+    size_t finite = 0, n = parse_csv(csv, rows, 4096);
+    size_t metrics = check_groups(n, 3 * 3, "morris", &finite);
+    cr_assert_gt(metrics, 10);
+    cr_assert_gt(finite, metrics / 2, "%zu of %zu metrics have finite measures", finite, metrics);
+    /* An lhs sweep of the same file is refused. */
+    write_sweep("l.json", "  \"design\": \"lhs\",\n  \"points\": 4,\n");
+    cr_assert_eq(run("sweep l.json --out lw --threads 2 --quiet"), 0, "%s", err);
+    cr_assert_eq(run("sensitivity lw"), 2);
+    cr_assert(strstr(err, "'lhs'") && strstr(err, "saltelli"), "%s", err);
 }

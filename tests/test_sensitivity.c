@@ -390,6 +390,14 @@ Test(sobol, a_constant_output_gives_nan_indices_and_a_bad_level_an_error) {
     fsn_sobol_index_t ix[2];
     cr_assert_eq(fsn_sobol_indices(n, k, y, &bo, ix, NULL, NULL), FSN_OK);
     cr_assert(isnan(ix[0].S1) && isnan(ix[1].ST) && isnan(ix[0].S1_lo));
+    /* Constant up to rounding (3 and its neighbours): no indices either. */
+    for (size_t r = 0; r < np; r++) y[r] = r % 3 == 0 ? nextafter(3.0, 4.0) : r % 3 == 1 ? 3.0 : nextafter(3.0, 2.0);
+    cr_assert_eq(fsn_sobol_indices(n, k, y, &bo, ix, NULL, NULL), FSN_OK);
+    cr_assert(isnan(ix[0].S1) && isnan(ix[1].ST), "S1 %g", ix[0].S1);
+    /* A real but tiny spread around a small level is kept. */
+    for (size_t r = 0; r < np; r++) y[r] = 1e-9 * (double)(r % 5);
+    cr_assert_eq(fsn_sobol_indices(n, k, y, &bo, ix, NULL, NULL), FSN_OK);
+    cr_assert(isfinite(ix[0].S1) && isfinite(ix[1].ST));
     fsn_error_t err = {0};
     bo.level = 1.0;
     cr_assert_eq(fsn_sobol_indices(n, k, y, &bo, ix, NULL, &err), FSN_EINVAL);

@@ -74,7 +74,8 @@ size_t fsn_saltelli_points(size_t n_base, size_t k);
  * no seed. Powers of two for n_base keep the Sobol balance properties.
  * Errors: FSN_EINVAL if n_base == 0, k == 0 or k > FSN_SALTELLI_MAX_FACTORS;
  * FSN_ERANGE if fsn_saltelli_points overflows; FSN_ENOMEM if GSL cannot
- * allocate its generator. u is unspecified on error.
+ * allocate its generator (with GSL's error handler off, fsn_rng_gsl_quiet;
+ * otherwise GSL aborts). u is unspecified on error.
  * Cost: O(n_base k^2) time, O(k) extra memory. u must hold
  * fsn_saltelli_points(n_base, k) * k doubles.
  */
@@ -129,7 +130,8 @@ typedef struct fsn_boot_opts {
 
 /* Sobol indices of one factor. *_lo, *_hi: bootstrap percentile interval;
  * *_se: the bootstrap standard deviation of the estimate (NaN without
- * bootstrap). All NaN when the output does not vary (V = 0). */
+ * bootstrap). All NaN when the output does not vary (V = 0, or its
+ * standard deviation is below 1e-12 of its mean's magnitude: rounding). */
 typedef struct fsn_sobol_index {
     double S1, S1_lo, S1_hi, S1_se;
     double ST, ST_lo, ST_hi, ST_se;

@@ -14,8 +14,9 @@
  * The bootstrap seed is the sweep's base seed unless --seed is given, so
  * the same store gives the same file, byte for byte. A metric that
  * cannot be analysed (every point failed, or the metric is not defined
- * on too many of them) is reported and left out; the command fails
- * (exit 1) only if no metric could be analysed.
+ * on too many of them) is reported and its rows have empty values, so the
+ * file always holds a row per (metric, parameter, index); the command
+ * fails (exit 1) only if no metric could be analysed.
  */
 #include <errno.h>
 #include <math.h>
@@ -110,6 +111,13 @@ static const char *interval(char *buf, size_t n, double lo, double hi) {
     return buf;
 }
 
+/* Print line without its trailing spaces, then a newline. */
+static void puts_trimmed(char *line) {
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == ' ') line[--n] = 0;
+    puts(line);
+}
+
 static void csv_row(fsn_tb_t *tb, const char *metric, const char *param, const char *method,
                     const char *index, double v, double lo, double hi) {
     fsn_tb_csv_str(tb, metric);
@@ -144,6 +152,15 @@ static void ctx_free(sens_ctx_t *c) {
     free(c->mor);
 }
 
+/* The rows of a metric that could not be analysed: empty values, so the
+ * file always has a row per (metric, parameter, index). */
+static void empty_rows(fsn_tb_t *tb, const sens_ctx_t *c, const char *metric) {
+    static const char *const sob[] = {"S1", "ST"}, *const mor[] = {"mu_star", "mu", "sigma"};
+    for (size_t i = 0; i < c->info.naxes; i++)
+        for (size_t j = 0; j < (c->morris ? 3u : 2u); j++)
+            csv_row(tb, metric, c->axis[i], c->morris ? "morris" : "sobol", c->morris ? mor[j] : sob[j], NAN, NAN, NAN);
+}
+
 /* Analyse one metric: table to stdout, rows into tb. 0 done, 1 skipped. */
 static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const char *metric,
                    const fsn_boot_opts_t *bo, fsn_tb_t *tb) {
@@ -151,14 +168,16 @@ static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const c
     const size_t k = c->info.naxes, n = c->info.size;
     if (fsn_store_point_means(st, metric, c->y, &err)) {
         fprintf(stderr, "fission: sensitivity: %s\n", err.msg);
+        empty_rows(tb, c, metric);
         return 1;
     }
     size_t used = 0;
-    char ci1[80], ci2[80], ci3[80], a[32], b[32], d[32];
+    char ci1[80], ci2[80], ci3[80], a[32], b[32], d[32], line[NAME_CAP + 256];
     int pct = (int)lround(o->level * 100);
     if (!c->morris) {
         if (fsn_sobol_indices(n, k, c->y, bo, c->sob, &used, &err)) {
             fprintf(stderr, "fission: sensitivity: metric %s skipped: %s\n", metric, err.msg);
+            empty_rows(tb, c, metric);
             return 1;
         }
         printf("\n%s: Sobol indices, %zu of %zu base rows", metric, used, n);
@@ -168,9 +187,10 @@ static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const c
         printf("  %-36s %7s %-18s %7s\n", "parameter", "S1", "", "ST");
         for (size_t i = 0; i < k; i++) {
             const fsn_sobol_index_t *s = &c->sob[i];
-            printf("  %-36s %7s %-18s %7s %s\n", c->axis[i], num3(a, sizeof a, s->S1),
-                   interval(ci1, sizeof ci1, s->S1_lo, s->S1_hi), num3(b, sizeof b, s->ST),
-                   interval(ci2, sizeof ci2, s->ST_lo, s->ST_hi));
+            snprintf(line, sizeof line, "  %-36s %7s %-18s %7s %s", c->axis[i], num3(a, sizeof a, s->S1),
+                     interval(ci1, sizeof ci1, s->S1_lo, s->S1_hi), num3(b, sizeof b, s->ST),
+                     interval(ci2, sizeof ci2, s->ST_lo, s->ST_hi));
+            puts_trimmed(line);
             csv_row(tb, metric, c->axis[i], "sobol", "S1", s->S1, s->S1_lo, s->S1_hi);
             csv_row(tb, metric, c->axis[i], "sobol", "ST", s->ST, s->ST_lo, s->ST_hi);
         }
@@ -178,6 +198,7 @@ static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const c
         const double *scale = o->per_unit ? c->range : NULL;
         if (fsn_morris_indices(n, k, c->info.levels, c->u, c->y, scale, bo, c->mor, &used, &err)) {
             fprintf(stderr, "fission: sensitivity: metric %s skipped: %s\n", metric, err.msg);
+            empty_rows(tb, c, metric);
             return 1;
         }
         printf("\n%s: Morris elementary effects (%s), %zu of %zu trajectories", metric,
@@ -186,10 +207,11 @@ static int analyse(fsn_store_t *st, sens_ctx_t *c, const sens_opts_t *o, const c
         printf("\n  %-36s %9s %-20s %9s %-20s %9s\n", "parameter", "mu*", "", "mu", "", "sigma");
         for (size_t i = 0; i < k; i++) {
             const fsn_morris_index_t *m = &c->mor[i];
-            printf("  %-36s %9s %-20s %9s %-20s %9s %s\n", c->axis[i], num3(a, sizeof a, m->mu_star),
-                   interval(ci1, sizeof ci1, m->mu_star_lo, m->mu_star_hi), num3(b, sizeof b, m->mu),
-                   interval(ci2, sizeof ci2, m->mu_lo, m->mu_hi), num3(d, sizeof d, m->sigma),
-                   interval(ci3, sizeof ci3, m->sigma_lo, m->sigma_hi));
+            snprintf(line, sizeof line, "  %-36s %9s %-20s %9s %-20s %9s %s", c->axis[i],
+                     num3(a, sizeof a, m->mu_star), interval(ci1, sizeof ci1, m->mu_star_lo, m->mu_star_hi),
+                     num3(b, sizeof b, m->mu), interval(ci2, sizeof ci2, m->mu_lo, m->mu_hi),
+                     num3(d, sizeof d, m->sigma), interval(ci3, sizeof ci3, m->sigma_lo, m->sigma_hi));
+            puts_trimmed(line);
             csv_row(tb, metric, c->axis[i], "morris", "mu_star", m->mu_star, m->mu_star_lo, m->mu_star_hi);
             csv_row(tb, metric, c->axis[i], "morris", "mu", m->mu, m->mu_lo, m->mu_hi);
             csv_row(tb, metric, c->axis[i], "morris", "sigma", m->sigma, m->sigma_lo, m->sigma_hi);
@@ -351,8 +373,8 @@ int cli_sensitivity(int argc, char **argv) {
                c.info.design, c.info.size, c.info.naxes, c.info.npoints, (unsigned)c.info.reps,
                c.info.reps == 1 ? "" : "s");
         for (size_t m = 0; m < total && !rc; m++) {
-            const char *metric = o.metrics[m];
-            if (!o.nmetrics) {
+            const char *metric = o.nmetrics ? o.metrics[m] : NULL;
+            if (!metric) {
                 if (fsn_store_metric_name(st, m, name, sizeof name, &err)) {
                     fprintf(stderr, "fission: sensitivity: %s\n", err.msg);
                     rc = CLI_RUN;
