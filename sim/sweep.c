@@ -81,10 +81,13 @@ static const char *json_type(const cJSON *v) {
 /* Loading                                                            */
 /* ------------------------------------------------------------------ */
 
-static char *read_file(const char *path, size_t *len, pctx_t *c, fsn_err_t *rc) {
+/* Read a whole file; label is the JSON path that named it (NULL: the
+ * sweep file itself). */
+static char *read_file(const char *path, const char *label, size_t *len, pctx_t *c, fsn_err_t *rc) {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        diag(c, NULL, "cannot open %s: %s", path, strerror(errno));
+        if (label) diag(c, label, "cannot open %s: %s", path, strerror(errno));
+        else diag(c, NULL, "cannot open: %s", strerror(errno));
         *rc = FSN_EIO;
         return NULL;
     }
@@ -569,7 +572,7 @@ fsn_err_t fsn_sweep_load(const char *path, const char *const *sets, size_t nsets
     snprintf(sw->file, sizeof sw->file, "%s", path);
     fsn_err_t rc = FSN_OK;
     size_t len = 0;
-    sw->text = read_file(path, &len, &c, &rc);
+    sw->text = read_file(path, NULL, &len, &c, &rc);
     if (!sw->text) {
         fsn_sweep_free(sw);
         return rc;
@@ -635,7 +638,7 @@ fsn_err_t fsn_sweep_load(const char *path, const char *const *sets, size_t nsets
     }
     /* the base scenario's text */
     pctx_t cb = {d, path};
-    sw->base_text = read_file(sw->base, &sw->base_len, &cb, &rc);
+    sw->base_text = read_file(sw->base, "base", &sw->base_len, &cb, &rc);
     if (!sw->base_text) {
         fsn_sweep_free(sw);
         return rc;
