@@ -380,3 +380,27 @@ Test(sweep, a_sweep_unit_is_the_replicate_fission_run_computes_for_that_point) {
     free(ms.ev);
     fsn_sweep_free(sw);
 }
+
+Test(sweep, every_truncation_of_a_sweep_file_fails_cleanly_or_loads) {
+    const char *full = "// c\n{\"base\": \"base.json\", \"set\": {\"run.horizon\": 48}, \"design\": \"lhs\", \"points\": 3,\n"
+                       " \"axes\": [{\"path\": \"campaigns[0].group.size\", \"values\": [2, \"3\"]},\n"
+                       "  {\"path\": \"campaigns[0].group.deadline\", \"dist\": \"loguniform\", \"lo\": 2, \"hi\": 9}],\n"
+                       " /* m */ \"metrics\": \"all\", \"replicates\": 2, \"seed\": 3}\n";
+    size_t n = strlen(full);
+    char *buf = malloc(n + 1);
+    for (size_t k = 0; k <= n; k++) {
+        memcpy(buf, full, k);
+        buf[k] = 0;
+        fsn_diags_t d;
+        fsn_sweep_t *sw = NULL;
+        fsn_err_t rc = fsn_sweep_load(sweep_file(buf), NULL, 0, &sw, &d);
+        if (rc) {
+            cr_assert_null(sw);
+            cr_assert_geq(d.count, 1, "a failure at length %zu says why", k);
+        } else {
+            cr_assert_not_null(sw);
+            fsn_sweep_free(sw);
+        }
+    }
+    free(buf);
+}

@@ -341,6 +341,11 @@ int cli_sweep(int argc, char **argv) {
     }
     fsn_sweep_cache_put(cache, p0);
     p0 = NULL;
+    if (mpi && !worker) {
+        /* rank 0 runs nothing: its graph goes */
+        fsn_sweep_cache_free(cache);
+        cache = NULL;
+    }
     /* the store, on rank 0 */
     const uint64_t total = (uint64_t)sw->npoints * sw->reps;
     uint64_t have = 0;
