@@ -24,6 +24,8 @@
  */
 #include "fission/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -45,7 +47,31 @@ struct fsn_store {
     uint32_t reps;
     uint64_t seed;
     char **metrics;           /* kept metric names */
+    int lock_fd;              /* a writer's lock on PATH.lock, -1 for readers */
 };
+
+/* A writer holds an exclusive lock (fcntl, released when the process
+ * ends, however it ends) on PATH.lock, so that a second sweep started on
+ * the same folder is refused rather than replacing or doubling the
+ * first one's store. Readers take no lock. */
+static fsn_err_t take_lock(const char *path, int *fd, fsn_error_t *err) {
+    char lp[1100];
+    snprintf(lp, sizeof lp, "%s.lock", path);
+    int f = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (f < 0) return fsn_error_set(err, FSN_EIO, "%s: cannot create: %s", lp, strerror(errno));
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fcntl(f, F_SETLK, &fl) == -1) {
+        close(f);
+        return fsn_error_set(err, FSN_ESTATE,
+                             "%s is in use by another running sweep (%s is locked); wait for it to end, or use another --out",
+                             path, lp);
+    }
+    *fd = f;
+    return FSN_OK;
+}
 
 static fsn_err_t db_err(fsn_store_t *s, fsn_error_t *err, const char *what) {
     return fsn_error_set(err, FSN_EIO, "%s: %s: %s", s->path, what, s->db ? sqlite3_errmsg(s->db) : "cannot open");
@@ -82,6 +108,7 @@ void fsn_store_close(fsn_store_t *s) {
     sqlite3_finalize(s->ins_time);
     sqlite3_finalize(s->ins_fail);
     sqlite3_close(s->db);
+    if (s->lock_fd >= 0) close(s->lock_fd);
     free_metrics(s);
     free(s);
 }
@@ -162,6 +189,7 @@ static fsn_err_t open_db(const char *path, int flags, fsn_store_t **out, fsn_err
     fsn_store_t *s = calloc(1, sizeof *s);
     if (!s) return fsn_error_set(err, FSN_ENOMEM, "%s: out of memory", path);
     snprintf(s->path, sizeof s->path, "%s", path);
+    s->lock_fd = -1;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         fsn_err_t rc = fsn_error_set(err, FSN_EIO, "%s: cannot open: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
         fsn_store_close(s);
@@ -355,6 +383,9 @@ fsn_err_t fsn_store_create(const char *path, const fsn_store_spec_t *spec, fsn_s
                            fsn_error_t *err) {
     FSN_REQUIRE(path && spec && out && (spec->naxes == 0 || spec->axes));
     *out = NULL;
+    int lock = -1;
+    fsn_err_t lrc = take_lock(path, &lock, err);
+    if (lrc) return lrc;
     /* an existing store with runs is kept; anything else is replaced */
     if (access(path, F_OK) == 0) {
         fsn_store_t *old = NULL;
@@ -362,6 +393,7 @@ fsn_err_t fsn_store_create(const char *path, const fsn_store_spec_t *spec, fsn_s
         uint64_t n = 0;
         if (fsn_store_open_readonly(path, &old, &e2) == FSN_OK && fsn_store_run_count(old, &n, &e2) == FSN_OK && n > 0) {
             fsn_store_close(old);
+            close(lock);
             return fsn_error_set(err, FSN_ESTATE,
                                  "%s already holds %" PRIu64 " runs of a sweep; use --resume to continue it, or another --out",
                                  path, n);
@@ -378,15 +410,23 @@ fsn_err_t fsn_store_create(const char *path, const fsn_store_spec_t *spec, fsn_s
     }
     for (size_t i = 0; i < spec->naxes; i++)
         for (size_t j = 0; j < i; j++)
-            if (!strcmp(spec->axes[i].path, spec->axes[j].path))
+            if (!strcmp(spec->axes[i].path, spec->axes[j].path)) {
+                close(lock);
                 return fsn_error_set(err, FSN_EINVAL, "two axes with the path '%s'", spec->axes[i].path);
+            }
     for (size_t i = 0; i < spec->nmetrics; i++)
         for (size_t j = 0; j < i; j++)
-            if (!strcmp(spec->metrics[i], spec->metrics[j]))
+            if (!strcmp(spec->metrics[i], spec->metrics[j])) {
+                close(lock);
                 return fsn_error_set(err, FSN_EINVAL, "the metric '%s' is kept twice", spec->metrics[i]);
+            }
     fsn_store_t *s;
     fsn_err_t rc = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s, err);
-    if (rc) return rc;
+    if (rc) {
+        close(lock);
+        return rc;
+    }
+    s->lock_fd = lock;
     rc = set_journal(s, err);
     fsn_tb_t q = {0};
     if (!rc) rc = exec(s, "BEGIN", err);
@@ -514,9 +554,16 @@ fsn_err_t fsn_store_open_resume(const char *path, const char *hash, fsn_store_t 
     *out = NULL;
     if (access(path, R_OK | W_OK))
         return fsn_error_set(err, FSN_EIO, "%s: cannot resume: no such writable store", path);
-    fsn_store_t *s;
-    fsn_err_t rc = open_db(path, SQLITE_OPEN_READWRITE, &s, err);
+    int lock = -1;
+    fsn_err_t rc = take_lock(path, &lock, err);
     if (rc) return rc;
+    fsn_store_t *s;
+    rc = open_db(path, SQLITE_OPEN_READWRITE, &s, err);
+    if (rc) {
+        close(lock);
+        return rc;
+    }
+    s->lock_fd = lock;
     if (!table_exists(s, "meta")) rc = fsn_error_set(err, FSN_EINVAL, "%s: not a fission sweep store (no meta table)", path);
     if (!rc) rc = load_shape(s, err);
     char old[80];

@@ -283,6 +283,34 @@ Test(cli_sweep, ctrl_c_stores_the_running_units_and_resume_completes_the_sweep, 
     assert_same_file("i/runs.csv", "full/runs.csv");
 }
 
+Test(cli_sweep, a_second_sweep_on_a_folder_in_use_is_refused, .timeout = 300) {
+    write_file("longer.json", longer);
+    pid_t pid = spawn("sweep longer.json --out busy --threads 1");
+    struct timespec ms = {0, 2 * 1000000L};
+    int status, ended = 0;
+    for (int i = 0; i < 60000 && stored("busy") == 0; i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            ended = 1;
+            break;
+        }
+        nanosleep(&ms, NULL);
+    }
+    cr_assert(!ended, "the sweep ended before a second one could be tried");
+    int rc1 = run("sweep longer.json --out busy");
+    char msg1[512];
+    snprintf(msg1, sizeof msg1, "%s", err);
+    int rc2 = run("sweep longer.json --out busy --resume");
+    kill(pid, SIGKILL);
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert_eq(rc1, 2, "%s", msg1);
+    cr_assert(strstr(msg1, "in use"), "%s", msg1);
+    cr_assert_eq(rc2, 2, "%s", err);
+    cr_assert(strstr(err, "in use"), "%s", err);
+    /* the lock goes with its process, even killed */
+    cr_assert_eq(run("sweep longer.json --out busy --resume"), 0, "%s", err);
+    cr_assert_eq(stored("busy"), 240);
+}
+
 #ifdef FISSION_MPIEXEC
 /* MPI ranks (rank 0 stores, the others run units): the same store and
  * the same bytes as threads. Open MPI leaves allocations behind at

@@ -155,7 +155,10 @@ typedef struct fsn_store_spec {
  * file that is not a store with runs is replaced; one with runs is
  * refused: FSN_ESTATE "PATH already holds N runs of a sweep; use
  * --resume to continue it, or another --out". Journal: WAL with
- * synchronous NORMAL (a commit survives the process being killed).
+ * synchronous NORMAL (a commit survives the process being killed). The
+ * writer holds an exclusive lock on PATH.lock until fsn_store_close (or
+ * its process's end): a second writer on the same path gets FSN_ESTATE
+ * "PATH is in use by another running sweep ...".
  * Errors: FSN_EIO naming the path, FSN_ESTATE, FSN_EINVAL (two axes or
  * metrics with one name), FSN_ENOMEM. O(points x axes).
  */
@@ -166,8 +169,9 @@ fsn_err_t fsn_store_create(const char *path, const fsn_store_spec_t *spec, fsn_s
  * Reopen a store to add the missing runs. hash is the sweep's hash
  * (meta "sweep_hash"); a different one is FSN_ESTATE "PATH was made by
  * another sweep file (hash ..., this one ...)". The failures recorded
- * by an earlier run are cleared (their units run again). Errors as
- * fsn_store_open_readonly, FSN_ESTATE.
+ * by an earlier run are cleared (their units run again). Takes the
+ * writer's lock as fsn_store_create. Errors as fsn_store_open_readonly,
+ * FSN_ESTATE (another sweep, or the store in use).
  */
 fsn_err_t fsn_store_open_resume(const char *path, const char *hash, fsn_store_t **out, fsn_error_t *err);
 
