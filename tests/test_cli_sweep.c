@@ -298,7 +298,7 @@ Test(cli_sweep, a_second_sweep_on_a_folder_in_use_is_refused, .timeout = 300) {
     cr_assert(!ended, "the sweep ended before a second one could be tried");
     int rc1 = run("sweep longer.json --out busy");
     char msg1[512];
-    snprintf(msg1, sizeof msg1, "%s", err);
+    snprintf(msg1, sizeof msg1, "%.500s", err);
     int rc2 = run("sweep longer.json --out busy --resume");
     kill(pid, SIGKILL);
     cr_assert_eq(waitpid(pid, &status, 0), pid);
