@@ -130,8 +130,12 @@ void fsn_sweep_free(fsn_sweep_t *sw) {
     free(sw->sets);
     for (size_t a = 0; a < sw->naxes; a++) {
         free(sw->axes[a].values);
-        for (size_t i = 0; i < sw->axes[a].nvalues; i++) free(sw->axes[a].texts ? sw->axes[a].texts[i] : NULL);
+        for (size_t i = 0; i < sw->axes[a].nvalues; i++) {
+            free(sw->axes[a].texts ? sw->axes[a].texts[i] : NULL);
+            free(sw->axes[a].labels ? sw->axes[a].labels[i] : NULL);
+        }
         free(sw->axes[a].texts);
+        free(sw->axes[a].labels);
     }
     free(sw->axes);
     for (size_t i = 0; i < sw->nmetrics; i++) free(sw->metrics[i]);
@@ -139,6 +143,7 @@ void fsn_sweep_free(fsn_sweep_t *sw) {
     free(sw->u);
     free(sw->values);
     free(sw->vtexts);
+    free(sw->vlabels);
     free(sw);
 }
 
@@ -235,7 +240,8 @@ static void parse_axis(pctx_t *c, fsn_sweep_t *sw, const cJSON *ax, size_t i, in
         }
         a->values = calloc((size_t)n, sizeof *a->values);
         a->texts = calloc((size_t)n, sizeof *a->texts);
-        if (!a->values || !a->texts) {
+        a->labels = calloc((size_t)n, sizeof *a->labels);
+        if (!a->values || !a->texts || !a->labels) {
             *oom = 1;
             return;
         }
@@ -255,7 +261,8 @@ static void parse_axis(pctx_t *c, fsn_sweep_t *sw, const cJSON *ax, size_t i, in
             } else if (cJSON_IsString(v) || cJSON_IsBool(v)) {
                 a->values[k] = NAN;
                 a->texts[k] = cJSON_PrintUnformatted(v);
-                if (!a->texts[k]) *oom = 1;
+                a->labels[k] = strdup(cJSON_IsString(v) ? v->valuestring : cJSON_IsTrue(v) ? "true" : "false");
+                if (!a->texts[k] || !a->labels[k]) *oom = 1;
             } else {
                 diag(c, qq, "expected a number, a string or a boolean, got %s", json_type(v));
             }
@@ -383,7 +390,8 @@ static fsn_err_t make_points(pctx_t *c, fsn_sweep_t *sw) {
     sw->u = malloc(n * k * sizeof *sw->u + 1);
     sw->values = malloc(n * k * sizeof *sw->values + 1);
     sw->vtexts = calloc(n * k + 1, sizeof *sw->vtexts);
-    if (!sw->u || !sw->values || !sw->vtexts) {
+    sw->vlabels = calloc(n * k + 1, sizeof *sw->vlabels);
+    if (!sw->u || !sw->values || !sw->vtexts || !sw->vlabels) {
         diag(c, NULL, "out of memory for %zu points", n);
         return FSN_ENOMEM;
     }
@@ -395,7 +403,10 @@ static fsn_err_t make_points(pctx_t *c, fsn_sweep_t *sw) {
                 size_t g = grid_count(&sw->axes[a]), idx = rest % g, vi;
                 rest /= g;
                 sw->values[p * k + a] = grid_value(&sw->axes[a], idx, &sw->u[p * k + a], &vi);
-                if (vi != (size_t)-1) sw->vtexts[p * k + a] = sw->axes[a].texts[vi];
+                if (vi != (size_t)-1) {
+                    sw->vtexts[p * k + a] = sw->axes[a].texts[vi];
+                    sw->vlabels[p * k + a] = sw->axes[a].labels[vi];
+                }
             }
         }
         return FSN_OK;
@@ -410,7 +421,10 @@ static fsn_err_t make_points(pctx_t *c, fsn_sweep_t *sw) {
         for (size_t a = 0; a < k; a++) {
             size_t vi;
             sw->values[p * k + a] = axis_value(&sw->axes[a], sw->u[p * k + a], &vi);
-            if (vi != (size_t)-1) sw->vtexts[p * k + a] = sw->axes[a].texts[vi];
+            if (vi != (size_t)-1) {
+                sw->vtexts[p * k + a] = sw->axes[a].texts[vi];
+                sw->vlabels[p * k + a] = sw->axes[a].labels[vi];
+            }
         }
     return FSN_OK;
 }

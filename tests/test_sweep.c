@@ -404,3 +404,19 @@ Test(sweep, every_truncation_of_a_sweep_file_fails_cleanly_or_loads) {
     }
     free(buf);
 }
+
+Test(sweep, names_on_an_axis_are_set_as_json_strings_and_stored_as_plain_text) {
+    fsn_sweep_t *sw = load_ok("{\"base\": \"base.json\", \"axes\": ["
+                              "{\"path\": \"campaigns[0].seeding.strategy\", \"values\": [\"random\", \"pagerank\"]}]}");
+    cr_assert_eq(sw->npoints, 2);
+    cr_assert_str_eq(sw->vtexts[1], "\"pagerank\"");
+    cr_assert_str_eq(sw->vlabels[1], "pagerank");
+    cr_assert(isnan(sw->values[1]));
+    const char *sets[4];
+    char buf[256];
+    cr_assert_eq(fsn_sweep_point_sets(sw, 1, sets, buf, sizeof buf), 1);
+    cr_assert_str_eq(sets[0], "campaigns[0].seeding.strategy=\"pagerank\"");
+    fsn_diags_t d;
+    cr_assert_eq(fsn_sweep_check(sw, &d), FSN_OK, "%s", d.msg[0]);
+    fsn_sweep_free(sw);
+}

@@ -68,7 +68,10 @@ typedef struct fsn_sweep_axis {
     uint32_t steps;           /* range on a grid */
     size_t nvalues;
     double *values;           /* nvalues numbers (NaN for a text value) */
-    char **texts;             /* nvalues JSON texts of the values, as --set takes them */
+    char **texts;             /* nvalues JSON texts of the values, as --set takes them
+                                 (NULL for numbers) */
+    char **labels;            /* nvalues plain texts for the store and exports (a string
+                                 itself, "true", "false"; NULL for numbers) */
     int is_integer;           /* the key is an integer (fsn_scenario_key_type) */
 } fsn_sweep_axis_t;
 
@@ -95,7 +98,9 @@ typedef struct fsn_sweep {
     size_t npoints;
     double *u;                           /* npoints x naxes unit-cube coordinates */
     double *values;                      /* npoints x naxes axis values */
-    const char **vtexts;                 /* npoints x naxes value texts for --set (point into axes) */
+    const char **vtexts;                 /* npoints x naxes value texts for --set (point into axes;
+                                            NULL for numbers) */
+    const char **vlabels;                /* npoints x naxes plain texts of those values */
 } fsn_sweep_t;
 
 /*

@@ -390,7 +390,7 @@ int cli_sweep(int argc, char **argv) {
         for (size_t m = 0; m < nkept; m++) mnames[m] = names[idx[m]];
         fsn_store_spec_t spec = {mk, mv, sizeof mk / sizeof mk[0], fsn_design_name(sw->design), sw->size, sw->levels,
                                  sw->reps, sw->seed, ax, sw->naxes, sw->npoints, sw->u, sw->values,
-                                 (const char *const *)sw->vtexts, mnames, nkept};
+                                 (const char *const *)sw->vlabels, mnames, nkept};
         rc = fsn_store_create(dbpath, &spec, &store, &err);
         free(ax);
         free(mnames);
