@@ -47,6 +47,9 @@ static const char *usage_main =
     "  calibrate FILE   fit behaviour parameters to the article's figures (Nelder-Mead)\n"
     "  sweep FILE       run a parameter sweep into an SQLite store (docs/SWEEPS.md)\n"
     "  sensitivity DIR  Sobol indices or Morris effects of a sweep's parameters on its metrics\n"
+    "  plot DIR         draw a run's or a sweep's figures with gnuplot (PNG or SVG)\n"
+    "  ab A B           compare two campaign designs on common random numbers (or seedings)\n"
+    "  optimise FILE    search campaign levers for the best design under constraints\n"
     "  cascade          run the pure sharing cascade (SIR-equivalent) and print its figures\n"
     "  graph describe   build (or read) a social graph and describe it\n"
     "  help [COMMAND]   show help for a command\n"
@@ -157,6 +160,22 @@ static const char *usage_sensitivity =
     "  --out FILE   where to write the CSV (default DIR/sensitivity.csv)\n"
     "  --per-unit   morris: effects per unit of each parameter rather than per\n"
     "               step over its range (needs numeric ranges)\n";
+
+static const char *usage_plot =
+    "usage: fission plot RUN_DIR|SWEEP_DIR [--format png|svg] [--out DIR] [--metric M]...\n"
+    "                    [--reference FILE]\n"
+    "\n"
+    "Draws the figures of a run folder (the article against the simulation,\n"
+    "table by table; the campaign funnels; counts over time; cascade sizes;\n"
+    "group fill times) or of a sweep folder (metrics along the axes, heat\n"
+    "maps, sensitivity indices) with gnuplot, from the scripts in plots/*.gp\n"
+    "(found next to the executable, or in FISSION_PLOTS_DIR). The data each\n"
+    "figure reads and the figure go to DIR (default RUN_DIR/plots); each\n"
+    "figure's path is printed. A figure whose data is absent is skipped\n"
+    "with a note. --metric limits sweep and sensitivity figures to the\n"
+    "metrics named. Without compare.csv, the comparison is made from\n"
+    "summary.json (--reference, default scenarios/reference/article-2023.json).\n"
+    "Needs gnuplot (apt-get install gnuplot-nox). docs/PLOTS.md has more.\n";
 
 static const char *usage_calibrate =
     "usage: fission calibrate SCENARIO --free PATH=LO:HI... [--reference FILE]\n"
@@ -842,6 +861,9 @@ static int cmd_help(int argc, char **argv) {
     else if (!strcmp(argv[0], "compare")) fputs(usage_compare, stdout);
     else if (!strcmp(argv[0], "calibrate")) fputs(usage_calibrate, stdout);
     else if (!strcmp(argv[0], "sensitivity")) fputs(usage_sensitivity, stdout);
+    else if (!strcmp(argv[0], "plot")) fputs(usage_plot, stdout);
+    else if (!strcmp(argv[0], "ab")) fputs(cli_usage_ab, stdout);
+    else if (!strcmp(argv[0], "optimise") || !strcmp(argv[0], "optimize")) fputs(cli_usage_optimise, stdout);
     else if (!strcmp(argv[0], "scenario")) return cli_help_scenario();
     else if (!strcmp(argv[0], "sweep")) {
         char h[] = "--help";
@@ -875,9 +897,21 @@ int main(int argc, char **argv) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_sensitivity, stdout), EXIT_OK;
         return cli_sensitivity(argc - 2, argv + 2);
     }
+    if (!strcmp(cmd, "ab")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(cli_usage_ab, stdout), EXIT_OK;
+        return cli_ab(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "optimise") || !strcmp(cmd, "optimize")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(cli_usage_optimise, stdout), EXIT_OK;
+        return cli_optimise(argc - 2, argv + 2);
+    }
     if (!strcmp(cmd, "compare")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_compare, stdout), EXIT_OK;
         return cli_compare(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "plot")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_plot, stdout), EXIT_OK;
+        return cli_plot(argc - 2, argv + 2);
     }
     if (!strcmp(cmd, "batch")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_batch, stdout), EXIT_OK;

@@ -1,5 +1,6 @@
 /*
- * output.c: summary.json, replicates.csv, timeseries.csv and traces.
+ * output.c: summary.json, replicates.csv, timeseries.csv, traces, and the
+ * cascades and groups a collector follows (cascades.csv, groups.csv).
  *
  * Every file goes through one small mechanism, the atomic file (afile_t):
  * a temporary "<path>.tmp.<pid>.<n>" created exclusively next to the
@@ -605,4 +606,291 @@ fsn_err_t fsn_trace_end(void *ctx, uint32_t rep, fsn_world_t *w, fsn_err_t rc, f
         return FSN_OK;
     }
     return af_commit(&s->af, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Cascades and groups                                                */
+/* ------------------------------------------------------------------ */
+
+/* Provenance is followed from outside the world, by an observer: after
+ * each event it looks at what that event could have changed. A click
+ * (payload: the user, the instance) may have made its user a participant,
+ * who then belongs to the clicked instance's tree; a launch made the
+ * campaign's seeds participants, each the root of its own tree. Any
+ * instance created by the event inherits its owner's root. The world
+ * keeps no sender per user, and needs none for this. */
+
+#define ROOT_UNSET UINT32_MAX
+#define ROOT_LINK (UINT32_MAX - 1u)
+
+typedef struct casc_row {
+    uint32_t camp, seed, size;     /* seed ROOT_LINK: unattributed */
+} casc_row_t;
+
+typedef struct group_row {
+    uint32_t camp, inst, members;
+    int state;
+    double opened, closed;
+} group_row_t;
+
+typedef struct collect_slot {
+    /* while the replicate runs */
+    const fsn_world_t *w;
+    uint32_t n, nc;
+    uint32_t *root;          /* n x nc: the seed a participant traces to */
+    uint32_t *iroot;         /* per instance */
+    size_t ninst, capinst;   /* instances seen, room in iroot */
+    int fail;                /* out of memory in the observer */
+    trace_slot_t *trace;     /* passed every event, or NULL */
+    /* kept */
+    int have;
+    casc_row_t *casc;
+    size_t ncasc;
+    group_row_t *grp;
+    size_t ngrp;
+} collect_slot_t;
+
+struct fsn_collect {
+    uint32_t reps;
+    fsn_trace_t *trace;
+    collect_slot_t *slot;
+};
+
+fsn_collect_t *fsn_collect_new(uint32_t reps, fsn_trace_t *trace, fsn_error_t *err) {
+    fsn_collect_t *c = calloc(1, sizeof *c);
+    if (c) c->slot = calloc(reps ? reps : 1, sizeof *c->slot);
+    if (!c || !c->slot) {
+        free(c);
+        fsn_error_set(err, FSN_ENOMEM, "cascades: out of memory for %u replicates", reps);
+        return NULL;
+    }
+    c->reps = reps;
+    c->trace = trace;
+    return c;
+}
+
+static void slot_scratch_free(collect_slot_t *s) {
+    free(s->root);
+    free(s->iroot);
+    s->root = s->iroot = NULL;
+    s->ninst = s->capinst = 0;
+    s->w = NULL;
+}
+
+void fsn_collect_free(fsn_collect_t *c) {
+    if (!c) return;
+    for (uint32_t r = 0; r < c->reps; r++) {
+        slot_scratch_free(&c->slot[r]);
+        free(c->slot[r].casc);
+        free(c->slot[r].grp);
+    }
+    free(c->slot);
+    free(c);
+}
+
+static void collect_observe(void *ctx, const fsn_event_t *ev, const char *type_name) {
+    collect_slot_t *s = ctx;
+    const fsn_world_t *w = s->w;
+    if (!s->fail) {
+        const uint32_t nc = s->nc;
+        if (type_name[0] == 'c' && (!strcmp(type_name, "click") || !strcmp(type_name, "click_via_workaround"))) {
+            const uint32_t v = ev->a, i = ev->b;
+            if (v < s->n && i < s->ninst) {
+                fsn_instance_view_t in;
+                fsn_world_instance(w, i, &in);
+                uint32_t *r = &s->root[(size_t)v * nc + in.camp];
+                if (*r == ROOT_UNSET && (fsn_world_user_role(w, v, in.camp) & FSN_ROLE_PART)) *r = s->iroot[i];
+            }
+        } else if (!strcmp(type_name, "launch") && ev->a < nc) {
+            const uint32_t c = ev->a;
+            for (uint32_t v = 0; v < s->n; v++) {
+                uint32_t *r = &s->root[(size_t)v * nc + c];
+                if (*r == ROOT_UNSET && (fsn_world_user_role(w, v, c) & FSN_ROLE_SEED)) *r = v;
+            }
+        }
+        const size_t ninst = fsn_world_instance_count(w);
+        if (ninst > s->capinst) {
+            size_t cap = s->capinst ? s->capinst : 64;
+            while (cap < ninst) cap *= 2;
+            uint32_t *p = realloc(s->iroot, cap * sizeof *p);
+            if (!p) {
+                s->fail = 1;
+                goto chain;
+            }
+            s->iroot = p;
+            s->capinst = cap;
+        }
+        for (size_t k = s->ninst; k < ninst; k++) {
+            fsn_instance_view_t in;
+            fsn_world_instance(w, k, &in);
+            uint32_t r = ROOT_LINK;
+            if (in.owner != FSN_NO_OWNER && in.owner < s->n) {
+                r = s->root[(size_t)in.owner * nc + in.camp];
+                if (r == ROOT_UNSET) r = ROOT_LINK;
+            }
+            s->iroot[k] = r;
+        }
+        s->ninst = ninst;
+    }
+chain:
+    if (s->trace) trace_observe(s->trace, ev, type_name);
+}
+
+fsn_err_t fsn_collect_begin(void *ctx, uint32_t rep, fsn_world_t *w, fsn_error_t *err) {
+    fsn_collect_t *c = ctx;
+    FSN_REQUIRE(c && w);
+    if (rep >= c->reps)
+        return fsn_error_set(err, FSN_EINVAL, "cascades: replicate %u, expected < %u", rep, c->reps);
+    collect_slot_t *s = &c->slot[rep];
+    slot_scratch_free(s);
+    free(s->casc);
+    free(s->grp);
+    s->casc = NULL;
+    s->grp = NULL;
+    s->ncasc = s->ngrp = 0;
+    s->have = 0;
+    s->fail = 0;
+    s->n = fsn_world_user_count(w);
+    s->nc = (uint32_t)fsn_world_campaign_count(w);
+    const size_t nuc = (size_t)s->n * (s->nc ? s->nc : 1);
+    s->root = malloc(nuc * sizeof *s->root);
+    if (!s->root) return fsn_error_set(err, FSN_ENOMEM, "cascades: out of memory for %u users", s->n);
+    memset(s->root, 0xff, nuc * sizeof *s->root);   /* ROOT_UNSET */
+    s->w = w;
+    s->trace = NULL;
+    if (c->trace) {
+        fsn_err_t rc = fsn_trace_begin(c->trace, rep, w, err);
+        if (rc) {
+            slot_scratch_free(s);
+            return rc;
+        }
+        s->trace = &c->trace->slot[rep];
+    }
+    fsn_engine_set_observer(fsn_world_engine(w), collect_observe, s);
+    return FSN_OK;
+}
+
+/* Keep the replicate's tree sizes and groups. */
+static fsn_err_t collect_keep(collect_slot_t *s, const fsn_world_t *w, fsn_error_t *err) {
+    const uint32_t n = s->n, nc = s->nc;
+    uint32_t *size = calloc(n ? n : 1, sizeof *size);
+    size_t seeds = 0, groups = 0;
+    for (uint32_t v = 0; v < n; v++)
+        for (uint32_t c = 0; c < nc; c++)
+            if (fsn_world_user_role(w, v, c) & FSN_ROLE_SEED) seeds++;
+    const size_t ninst = fsn_world_instance_count(w);
+    for (size_t k = nc; k < ninst; k++) {
+        fsn_instance_view_t in;
+        fsn_world_instance(w, k, &in);
+        if (fsn_world_campaign(w, in.camp)->kind == FSN_CAMP_GROUP) groups++;
+    }
+    s->casc = malloc((seeds + nc + 1) * sizeof *s->casc);
+    s->grp = malloc((groups + 1) * sizeof *s->grp);
+    if (!size || !s->casc || !s->grp) {
+        free(size);
+        return fsn_error_set(err, FSN_ENOMEM, "cascades: out of memory");
+    }
+    for (uint32_t c = 0; c < nc; c++) {
+        uint32_t link = 0;
+        memset(size, 0, (size_t)n * sizeof *size);
+        for (uint32_t v = 0; v < n; v++) {
+            if (!(fsn_world_user_role(w, v, c) & FSN_ROLE_PART)) continue;
+            uint32_t r = s->root[(size_t)v * nc + c];
+            if (r < n) size[r]++;
+            else link++;
+        }
+        for (uint32_t v = 0; v < n; v++)
+            if (fsn_world_user_role(w, v, c) & FSN_ROLE_SEED) s->casc[s->ncasc++] = (casc_row_t){c, v, size[v]};
+        if (link) s->casc[s->ncasc++] = (casc_row_t){c, ROOT_LINK, link};
+    }
+    free(size);
+    for (size_t k = nc; k < ninst; k++) {
+        fsn_instance_view_t in;
+        fsn_world_instance(w, k, &in);
+        if (fsn_world_campaign(w, in.camp)->kind != FSN_CAMP_GROUP) continue;
+        s->grp[s->ngrp++] = (group_row_t){in.camp, (uint32_t)k, in.count, in.state, in.opened, in.closed};
+    }
+    s->have = 1;
+    return FSN_OK;
+}
+
+fsn_err_t fsn_collect_end(void *ctx, uint32_t rep, fsn_world_t *w, fsn_err_t rc, fsn_error_t *err) {
+    fsn_collect_t *c = ctx;
+    FSN_REQUIRE(c && w);
+    fsn_engine_set_observer(fsn_world_engine(w), NULL, NULL);
+    if (rep >= c->reps) return FSN_OK;
+    collect_slot_t *s = &c->slot[rep];
+    fsn_err_t out = FSN_OK;
+    if (!rc && s->root) {
+        if (s->fail) out = fsn_error_set(err, FSN_ENOMEM, "cascades: out of memory following replicate %u", rep);
+        else out = collect_keep(s, w, err);
+    }
+    slot_scratch_free(s);
+    if (c->trace) {
+        fsn_error_t terr = {0};
+        fsn_err_t t = fsn_trace_end(c->trace, rep, w, rc ? rc : out, &terr);
+        if (t && !out) {
+            if (err) *err = terr;
+            out = t;
+        }
+    }
+    return out;
+}
+
+fsn_err_t fsn_output_cascades(const char *dir, const fsn_collect_t *c, const fsn_run_result_t *res,
+                              const fsn_run_meta_t *meta, fsn_error_t *err) {
+    FSN_REQUIRE(dir && c && res && meta);
+    afile_t a;
+    fsn_err_t rc = open_in(&a, dir, "cascades.csv", err);
+    if (rc) return rc;
+    af_puts(&a, "replicate,campaign,seed,size\n");
+    for (uint32_t r = 0; r < res->reps && r < c->reps; r++) {
+        const collect_slot_t *s = &c->slot[r];
+        if (!res->done || !res->done[r] || !s->have) continue;
+        for (size_t k = 0; k < s->ncasc; k++) {
+            put_u64(&a, r);
+            af_putc(&a, ',');
+            put_campaign(&a, meta, s->casc[k].camp);
+            af_putc(&a, ',');
+            if (s->casc[k].seed != ROOT_LINK) put_u64(&a, s->casc[k].seed);
+            af_putc(&a, ',');
+            put_u64(&a, s->casc[k].size);
+            af_putc(&a, '\n');
+        }
+    }
+    return af_commit(&a, err);
+}
+
+fsn_err_t fsn_output_groups(const char *dir, const fsn_collect_t *c, const fsn_run_result_t *res,
+                            const fsn_run_meta_t *meta, fsn_error_t *err) {
+    FSN_REQUIRE(dir && c && res && meta);
+    afile_t a;
+    fsn_err_t rc = open_in(&a, dir, "groups.csv", err);
+    if (rc) return rc;
+    static const char *const state_name[] = {"open", "filled", "failed"};
+    af_puts(&a, "replicate,campaign,group,opened,closed,state,members,fill_time\n");
+    for (uint32_t r = 0; r < res->reps && r < c->reps; r++) {
+        const collect_slot_t *s = &c->slot[r];
+        if (!res->done || !res->done[r] || !s->have) continue;
+        for (size_t k = 0; k < s->ngrp; k++) {
+            const group_row_t *g = &s->grp[k];
+            put_u64(&a, r);
+            af_putc(&a, ',');
+            put_campaign(&a, meta, g->camp);
+            af_putc(&a, ',');
+            put_u64(&a, g->inst);
+            af_putc(&a, ',');
+            csv_num(&a, g->opened);
+            af_putc(&a, ',');
+            csv_num(&a, g->closed);
+            af_putc(&a, ',');
+            af_puts(&a, state_name[g->state >= 0 && g->state <= 2 ? g->state : 0]);
+            af_putc(&a, ',');
+            put_u64(&a, g->members);
+            af_putc(&a, ',');
+            if (g->state == FSN_INST_DONE) csv_num(&a, g->closed - g->opened);
+            af_putc(&a, '\n');
+        }
+    }
+    return af_commit(&a, err);
 }

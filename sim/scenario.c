@@ -186,6 +186,8 @@ static const key_t k_sharing[] = {
     MAP("share_participant", B(share_participant), kind_names, 0, 1, 0, "probability", "P(a participant shares on), by campaign type"),
     NUM("share_buyer_boost", B(share_buyer_boost), 0, 1, 0, "probability", "added to the participant's share probability after buying"),
     NUM("coupon_reshare", B(coupon_reshare), 0, 1, 0, "probability", "P(the holder of a failed group's coupon opens a new group)"),
+    MAP("remind", B(remind), kind_names, 0, 1, 0, "probability", "P(the initiator of a group or bargain still open asks again), each remind_interval; gives up at the first miss"),
+    NUM("remind_interval", B(remind_interval), 1e-6, 1e6, 0, "hours", "hours between an initiator's reminders"),
 };
 static const keyset_t ks_sharing = KS(k_sharing);
 

@@ -429,6 +429,68 @@ Test(campaign, group_fill_rate_on_stars_matches_the_binomial_and_erlang_closed_f
     fsn_csr_destroy(&g);
 }
 
+/*
+ * Reminders on the same stars. The centre shares at 0 and, while its group
+ * is open, again at I, 2I, ... (< D) each with probability r, stopping at
+ * the first miss. Until the group fills, the run is the one where the
+ * reminders go on regardless, so with R reminders (P(R >= j) = r^j for
+ * j <= J, J the multiples of I below D) a leaf has joined by D with
+ *     q_R = 1 - prod_{j=0..R} (1 - click (1 - exp(-(D - jI) / mu)))
+ * (no fatigue, every exposure an independent click draw) and
+ *     P(fill) = sum_R P(R) P(Bin(LEAVES, q_R) >= k - 1).
+ * Stars are independent: the simulated fill rate has SE
+ * sqrt(P (1 - P) / STARS); the test allows 5 SE (fixed seed).
+ */
+Test(campaign, reminders_fill_groups_as_the_closed_form_with_geometric_reminders_says) {
+    static fsn_vid_t centres[STARS];
+    fsn_csr_t g;
+    fsn_users_t u;
+    star_forest(&g, centres);
+    sample_users(&u, g.n, 41);
+    const uint32_t k = 3;
+    const double D = 12, click = 0.01, mu = 4, I = 3, r = 0.6;
+    fsn_world_params_t p;
+    star_params(&p, click, mu, D + 1);
+    p.remind[FSN_CAMP_GROUP] = r;
+    p.remind_interval = I;
+    fsn_campaign_t c;
+    fsn_campaign_default(&c, FSN_CAMP_GROUP);
+    c.group_size = k;
+    c.group_deadline = D;
+    c.coupon_value = 0;
+    c.seeding.kind = FSN_SEED_FILE;
+    c.seeding.count = STARS;
+    c.seeding.list = centres;
+    c.seeding.list_len = STARS;
+    fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 42);
+    int J = 0;
+    while ((J + 1) * I < D) J++;
+    double pfill = 0, miss = 1, pfill0 = 0;
+    for (int R = 0; R <= J; R++) {
+        miss *= 1.0 - click * (1.0 - exp(-(D - R * I) / mu));
+        const double pR = R < J ? pow(r, R) * (1.0 - r) : pow(r, J);
+        const double tail = gsl_cdf_binomial_Q(k - 2, 1.0 - miss, LEAVES);
+        if (R == 0) pfill0 = tail;
+        pfill += pR * tail;
+    }
+    const double se = sqrt(pfill * (1.0 - pfill) / STARS);
+    const double fill = M(w, "campaign.group.fill_rate");
+    cr_log_info("reminders: J %d, closed form %.5f (without reminders %.5f), simulated %.5f (%+.2f SE)", J, pfill,
+                pfill0, fill, (fill - pfill) / se);
+    cr_assert_leq(fabs(fill - pfill), 5 * se, "fill rate %g, expected %g +- 5 x %g", fill, pfill, se);
+    cr_assert_gt(pfill - pfill0, 10 * se, "the case must tell reminders from none");
+    const double rem = M(w, "campaign.group.reminders");
+    cr_assert_gt(rem, 0);
+    cr_assert_leq(rem, (double)J * STARS);
+    cr_assert_eq(M(w, "campaign.group.shares_sent"), STARS + rem, "a reminder is one more share");
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_world_audit(w, &err), FSN_OK, "%s", err.msg);
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
 /* ------------------------------------------------------------------ */
 /* 4. Reproducibility                                                 */
 /* ------------------------------------------------------------------ */

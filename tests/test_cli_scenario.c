@@ -310,7 +310,7 @@ Test(cli_scenario, no_temporaries_are_left_after_a_run) {
     cr_assert_eq(run("run " GOOD "/link.json --out lk -q"), 0, "%s", err);
     char p[512];
     snprintf(p, sizeof p, "%s/lk", tmp);
-    cr_assert_eq(entries(p), 3, "expected summary.json, replicates.csv and timeseries.csv");
+    cr_assert_eq(entries(p), 5, "expected summary.json, replicates.csv, timeseries.csv, cascades.csv and groups.csv");
     cr_assert_eq(temporaries(tmp), 0);
 }
 

@@ -165,6 +165,11 @@ typedef struct fsn_world_params {
     double share_participant[FSN_CAMP_KIND_COUNT];
     double share_buyer_boost;           /* added to the participant's share probability after buying */
     double coupon_reshare;              /* P(the holder of a failed group's coupon opens a new group) */
+    /* An initiator whose group or bargain is still open asks again every
+     * remind_interval hours, each time with probability remind[kind]
+     * (giving up at the first miss): a geometric number of reminders. */
+    double remind[FSN_CAMP_KIND_COUNT];
+    double remind_interval;             /* hours between reminders, > 0 */
     /* --- decisions (logit scale) --- */
     double part_base[FSN_CAMP_KIND_COUNT];  /* take part after a click: join, help, claim, consider */
     double part_trust;                  /* per unit of tie strength */
@@ -320,6 +325,46 @@ int64_t fsn_world_event_describe(const fsn_world_t *w, const fsn_event_t *ev, ch
  * summing exactly, no click on a blocked link without the workaround.
  * FSN_ESTATE and a message naming the first violation. O(n + instances). */
 fsn_err_t fsn_world_audit(const fsn_world_t *w, fsn_error_t *err);
+
+/* ------------------------------------------------------------------ */
+/* Read-only views, for outputs                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * What an observer or an end hook may read of the running (or last)
+ * replicate, without changing anything: the users, the campaigns, each
+ * user's role in a campaign, and the campaign instances (groups,
+ * bargains, packets; instances 0 .. campaigns-1 are the campaigns' own
+ * plain links, owned by no one). Used by the output layer to write
+ * cascades.csv and groups.csv (include/fission/output.h). All O(1).
+ */
+uint32_t fsn_world_user_count(const fsn_world_t *w);
+size_t fsn_world_campaign_count(const fsn_world_t *w);
+/* Campaign c (< fsn_world_campaign_count), as given to fsn_world_new. */
+const fsn_campaign_t *fsn_world_campaign(const fsn_world_t *w, size_t c);
+
+/* Bits of fsn_world_user_role: user v in campaign c so far. */
+enum { FSN_ROLE_EXPOSED = 1, FSN_ROLE_PART = 2, FSN_ROLE_SEED = 4 };
+unsigned fsn_world_user_role(const fsn_world_t *w, uint32_t v, size_t c);
+
+/* Instance states, and the owner of a plain link. */
+enum { FSN_INST_OPEN = 0, FSN_INST_DONE = 1, FSN_INST_FAILED = 2 };
+#define FSN_NO_OWNER UINT32_MAX
+
+typedef struct fsn_instance_view {
+    uint32_t camp;        /* campaign index */
+    uint32_t owner;       /* initiator, FSN_NO_OWNER for a plain link */
+    int state;            /* FSN_INST_*: a filled group, won bargain or
+                             emptied packet is DONE; failed or expired FAILED */
+    uint32_t count;       /* members, helps or claims so far */
+    double opened;        /* hours */
+    double closed;        /* hours, NaN while open */
+} fsn_instance_view_t;
+
+/* Instances created so far in the replicate (plain links included). */
+size_t fsn_world_instance_count(const fsn_world_t *w);
+/* Instance i (< fsn_world_instance_count) into *out. */
+void fsn_world_instance(const fsn_world_t *w, size_t i, fsn_instance_view_t *out);
 
 #ifdef __cplusplus
 }

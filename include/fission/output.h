@@ -189,6 +189,76 @@ fsn_err_t fsn_trace_begin(void *ctx, uint32_t rep, fsn_world_t *w, fsn_error_t *
  * plus the flush. */
 fsn_err_t fsn_trace_end(void *ctx, uint32_t rep, fsn_world_t *w, fsn_err_t rc, fsn_error_t *err);
 
+/* ------------------------------------------------------------------ */
+/* Cascades and groups                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A collector follows each replicate's events (an engine observer, like
+ * a trace) and keeps, per replicate, the size of every seed's cascade
+ * tree and the life of every group of a group campaign, for
+ * cascades.csv and groups.csv (docs/OUTPUTS.md):
+ *
+ *     fsn_run_hooks_t hk = {.ctx = col, .begin = fsn_collect_begin,
+ *                           .end = fsn_collect_end};
+ *
+ * Provenance. A user's participation in a campaign traces back through
+ * the instance (group, bargain, packet) whose link they clicked, to that
+ * instance's owner, and so on to a seed: the owner of an instance opened
+ * at launch. Every user who clicked a campaign's shared plain link (a
+ * link campaign, or a group / bargain / packet seed's link when the
+ * budget was spent) came through a link all its seeds share, so they are
+ * counted as unattributed (an empty seed field) rather than guessed.
+ * Nothing here changes what a replicate computes.
+ *
+ * The engine has one observer: a collector given a trace (trace may be
+ * NULL) begins and ends the trace itself and passes every event on to
+ * it, so run it instead of the trace's hooks, not besides them.
+ *
+ * Memory: while a replicate runs, 4 x (campaigns + 1) bytes per user and
+ * 4 per instance; kept after it, one row per seed and per group.
+ */
+typedef struct fsn_collect fsn_collect_t;
+
+/* A collector for replicates 0 .. reps-1; trace (may be NULL) is borrowed
+ * and must outlive it. NULL and FSN_ENOMEM on failure. O(reps). */
+fsn_collect_t *fsn_collect_new(uint32_t reps, fsn_trace_t *trace, fsn_error_t *err);
+void fsn_collect_free(fsn_collect_t *c);
+
+/* The begin hook: allocate the replicate's provenance arrays, set the
+ * observer (and begin the trace, if any). Errors: FSN_EINVAL if rep is
+ * out of range, FSN_ENOMEM, the trace's. O(users x campaigns). */
+fsn_err_t fsn_collect_begin(void *ctx, uint32_t rep, fsn_world_t *w, fsn_error_t *err);
+
+/* The end hook: when rc is FSN_OK, keep the replicate's cascade sizes
+ * and groups; free the arrays; end the trace. Errors: FSN_ENOMEM, the
+ * trace's. O(users x campaigns + instances). */
+fsn_err_t fsn_collect_end(void *ctx, uint32_t rep, fsn_world_t *w, fsn_err_t rc, fsn_error_t *err);
+
+/*
+ * Write dir/cascades.csv: "replicate,campaign,seed,size", one row per
+ * done replicate (res->done), campaign and seed, in that order (seeds by
+ * user id), size the number of participants whose participation traces
+ * back to the seed (the seed included); then, if any, one row with an
+ * empty seed: the unattributed participants. The sizes of a replicate
+ * and campaign sum to its campaign.<name>.participants metric.
+ * Errors: as fsn_write_atomic. O(rows).
+ */
+fsn_err_t fsn_output_cascades(const char *dir, const fsn_collect_t *c, const fsn_run_result_t *res,
+                              const fsn_run_meta_t *meta, fsn_error_t *err);
+
+/*
+ * Write dir/groups.csv: "replicate,campaign,group,opened,closed,state,
+ * members,fill_time", one row per group of a group campaign, in
+ * replicate order then opening order: the group's instance id, hours at
+ * opening and closing (empty if still open at the horizon), state
+ * filled / failed / open, members seated, and for a filled group the
+ * hours it took to fill (closed - opened, at most the group deadline).
+ * Errors: as fsn_write_atomic. O(rows).
+ */
+fsn_err_t fsn_output_groups(const char *dir, const fsn_collect_t *c, const fsn_run_result_t *res,
+                            const fsn_run_meta_t *meta, fsn_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

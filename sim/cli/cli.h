@@ -51,6 +51,14 @@ int cli_sweep(int argc, char **argv);
 /* fission sensitivity DIR [--metric M]... [--boot B] [--level L] [--out FILE] */
 int cli_sensitivity(int argc, char **argv);
 
+/* fission ab A.json B.json ... (cli/ab_cmd.c); its usage text */
+int cli_ab(int argc, char **argv);
+extern const char *const cli_usage_ab;
+
+/* fission optimise SCENARIO --lever PATH=LO:HI... (cli/optimise_cmd.c) */
+int cli_optimise(int argc, char **argv);
+extern const char *const cli_usage_optimise;
+
 /* Consume a run option (--reps, --seed, --threads, --out, --set, --trace,
  * --quiet, --all) at argv[*i]: 1 taken, 0 not one, -1 bad (printed). */
 int cli_run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cmd);
@@ -62,6 +70,10 @@ int cli_run_opt(cli_run_opts_t *o, int argc, char **argv, int *i, const char *cm
  * messages. */
 int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario_path,
                      const cli_run_opts_t *o, const char *out, fsn_run_result_t *res);
+
+/* fission plot RUN_DIR|SWEEP_DIR [--format png|svg] [--out DIR] [--metric M]...
+ * [--reference FILE]: figures drawn by gnuplot (docs/PLOTS.md). */
+int cli_plot(int argc, char **argv);
 
 /* The figure table of a result (mean, 95% interval, article figure). */
 void cli_print_table(const fsn_run_result_t *res, int all);

@@ -166,6 +166,7 @@ typedef struct progress {
 typedef struct hook_ctx {
     progress_t *pg;
     fsn_trace_t *trace;
+    fsn_collect_t *collect;    /* cascades and groups; runs the trace itself */
 } hook_ctx_t;
 
 static void draw(progress_t *pg) {
@@ -195,11 +196,13 @@ static void hook_done(void *ctx, uint32_t rep, uint64_t events) {
 
 static fsn_err_t hook_begin(void *ctx, uint32_t rep, fsn_world_t *w, fsn_error_t *err) {
     hook_ctx_t *h = ctx;
+    if (h->collect) return fsn_collect_begin(h->collect, rep, w, err);
     return h->trace ? fsn_trace_begin(h->trace, rep, w, err) : FSN_OK;
 }
 
 static fsn_err_t hook_end(void *ctx, uint32_t rep, fsn_world_t *w, fsn_err_t rc, fsn_error_t *err) {
     hook_ctx_t *h = ctx;
+    if (h->collect) return fsn_collect_end(h->collect, rep, w, rc, err);
     return h->trace ? fsn_trace_end(h->trace, rep, w, rc, err) : FSN_OK;
 }
 
@@ -252,7 +255,7 @@ static int out_possible(const char *out) {
 }
 
 static int write_outputs(const fsn_scenario_t *sc, const char *scenario_path, const fsn_run_result_t *res,
-                         const char *out) {
+                         const char *out, const fsn_collect_t *collect) {
     char *json = fsn_scenario_to_json(sc);
     const char *names[FSN_CAMPAIGNS_MAX];
     for (size_t c = 0; c < sc->ncampaigns; c++) names[c] = sc->campaigns[c].name;
@@ -261,6 +264,9 @@ static int write_outputs(const fsn_scenario_t *sc, const char *scenario_path, co
     fsn_err_t rc = json ? FSN_OK : FSN_ENOMEM;
     if (!rc && sc->out_summary) rc = fsn_output_summary(out, res, &meta, &err);
     if (!rc && sc->out_replicates) rc = fsn_output_replicates(out, res, &err);
+    /* cascades.csv and groups.csv go with the summary */
+    if (!rc && sc->out_summary && collect) rc = fsn_output_cascades(out, collect, res, &meta, &err);
+    if (!rc && sc->out_summary && collect) rc = fsn_output_groups(out, collect, res, &meta, &err);
     if (!rc && sc->out_timeseries != FSN_TS_NONE)
         rc = fsn_output_timeseries(out, res, &meta,
                                    sc->out_timeseries == FSN_TS_MEAN ? FSN_SERIES_MEAN : FSN_SERIES_PER_REPLICATE, &err);
@@ -330,7 +336,7 @@ int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario
     pg.t0 = now_s();
     pg.show = !o->quiet && isatty(STDERR_FILENO);
     pthread_mutex_init(&pg.lock, NULL);
-    hook_ctx_t hc = {&pg, NULL};
+    hook_ctx_t hc = {&pg, NULL, NULL};
     if (sc->out_trace && out) {
         hc.trace = fsn_trace_new(out, cfg.reps, &err);
         if (!hc.trace) {
@@ -342,6 +348,17 @@ int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario
         }
     } else if (sc->out_trace) {
         fprintf(stderr, "fission: %s: a trace needs an output folder (--out)\n", label);
+    }
+    if (out && sc->out_summary) {
+        hc.collect = fsn_collect_new(cfg.reps, hc.trace, &err);
+        if (!hc.collect) {
+            fprintf(stderr, "fission: %s\n", err.msg);
+            fsn_trace_free(hc.trace);
+            for (size_t c = 0; c < FSN_CAMPAIGNS_MAX; c++) free(lists[c]);
+            fsn_csr_destroy(&g);
+            pthread_mutex_destroy(&pg.lock);
+            return CLI_RUN;
+        }
     }
     stop_flag = 0;
     struct sigaction sa, old_int, old_term;
@@ -367,14 +384,16 @@ int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario
     fsn_csr_destroy(&g);
     if (rc) {
         fprintf(stderr, "fission: %s: %s\n", label, err.msg);
+        fsn_collect_free(hc.collect);
         return exit_for(rc);
     }
     cli_print_table(res, o->all);
     int code = CLI_OK;
     if (out) {
-        code = write_outputs(sc, scenario_path, res, out);
+        code = write_outputs(sc, scenario_path, res, out, hc.collect);
         if (!code && !o->quiet) fprintf(stderr, "fission: wrote the outputs to %s/\n", out);
     }
+    fsn_collect_free(hc.collect);
     if (res->interrupted) {
         fprintf(stderr, "fission: interrupted: %u of %u replicates done%s\n", res->reps_done, res->reps,
                 out ? " and written" : "");

@@ -32,7 +32,8 @@ fsn_err_t w_bargain_open(fsn_world_t *w, uint32_t u, uint32_t c, double t, uint3
     w->cc[c].initiators++;
     *w_uc(w, u, c) |= UC_INIT;
     *out = i;
-    return fsn_engine_post(w->eng, t + k->bargain_deadline, 0, w->ev_bargain_deadline, i);
+    fsn_err_t rc = fsn_engine_post(w->eng, t + k->bargain_deadline, 0, w->ev_bargain_deadline, i);
+    return rc ? rc : w_remind_start(w, i, t);
 }
 
 /* The floor is reached: the initiator comes back and pays it. One who

@@ -23,6 +23,7 @@
  * learns both without a lookup: depth = floor(x), tie = (x - depth) x 256,
  * exact in a double.
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -306,12 +307,46 @@ static fsn_err_t on_click(fsn_engine_t *eng, void *model, const fsn_event_t *ev)
     return w_maybe_share(w, v, i, ps, t);
 }
 
+/* Reminders. An initiator whose group or bargain is still open asks
+ * again every remind_interval hours with probability remind[kind], and
+ * gives up at the first miss; a reminder is a share like the first one
+ * (a new draw of the channel and of the friends, the same rate limits),
+ * so friends already exposed are less likely to click (fatigue). None
+ * is scheduled past the instance's deadline. */
+static double inst_deadline(const fsn_world_t *w, const w_inst_t *in) {
+    const fsn_campaign_t *k = &w->camp[in->camp];
+    return in->opened + (k->kind == FSN_CAMP_GROUP ? k->group_deadline : k->bargain_deadline);
+}
+
+fsn_err_t w_remind_start(fsn_world_t *w, uint32_t i, double t) {
+    const w_inst_t *in = &w->inst[i];
+    const int kind = w->camp[in->camp].kind;
+    assert(kind == FSN_CAMP_GROUP || kind == FSN_CAMP_BARGAIN);
+    const double at = t + w->p.remind_interval;
+    if (!(w->p.remind[kind] > 0) || at >= inst_deadline(w, in) || at > w->p.horizon) return FSN_OK;
+    return fsn_engine_post(w->eng, at, 0, w->ev_remind, i);
+}
+
+static fsn_err_t on_remind(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    (void)eng;
+    fsn_world_t *w = model;
+    const uint32_t i = ev->a;
+    const w_inst_t *in = &w->inst[i];
+    if (in->state != INST_OPEN) return FSN_OK;
+    if (!fsn_rng_bernoulli(w->rng, w->p.remind[w->camp[in->camp].kind])) return FSN_OK;
+    w->cc[in->camp].reminders++;
+    fsn_err_t rc = w_share(w, in->owner, i, ev->time);
+    if (rc) return rc;
+    return w_remind_start(w, i, ev->time);
+}
+
 static const fsn_event_type_t funnel_events[] = {
     {"launch", on_launch, NULL},
     {"click", on_click, NULL},
     {"click_via_workaround", on_click, NULL},
+    {"remind", on_remind, NULL},
 };
-static const fsn_model_type_t funnel_model = {"funnel", 3, funnel_events};
+static const fsn_model_type_t funnel_model = {"funnel", 4, funnel_events};
 
 fsn_err_t w_funnel_register(fsn_world_t *w) {
     uint32_t first;
@@ -320,5 +355,6 @@ fsn_err_t w_funnel_register(fsn_world_t *w) {
     w->ev_launch = first;
     w->ev_click = first + 1;
     w->ev_click_wa = first + 2;
+    w->ev_remind = first + 3;
     return FSN_OK;
 }

@@ -81,7 +81,8 @@ fsn_err_t w_group_open(fsn_world_t *w, uint32_t u, uint32_t c, double t, uint32_
     *w_uc(w, u, c) |= UC_INIT;
     seat(w, i, u, ch, 1.0, &pay, t);
     *out = i;
-    return fsn_engine_post(w->eng, t + k->group_deadline, 0, w->ev_group_deadline, i);
+    rc = fsn_engine_post(w->eng, t + k->group_deadline, 0, w->ev_group_deadline, i);
+    return rc ? rc : w_remind_start(w, i, t);
 }
 
 fsn_err_t w_group_click(fsn_world_t *w, uint32_t v, uint32_t i, int ch, double trust, uint32_t depth,

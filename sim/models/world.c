@@ -102,6 +102,8 @@ void fsn_world_params_default(fsn_world_params_t *p) {
     }
     p->share_buyer_boost = 0.2;
     p->coupon_reshare = 0.3;
+    for (int k = 0; k < FSN_CAMP_KIND_COUNT; k++) p->remind[k] = 0.0;
+    p->remind_interval = 6.0;
     p->part_trust = 1.0;
     p->part_price = 1.0;
     p->buy_base = -2.2;
@@ -264,6 +266,9 @@ fsn_err_t fsn_world_params_check(fsn_world_params_t *p, const fsn_campaign_t *ca
     PROBS(share_participant, FSN_CAMP_KIND_COUNT);
     PROB(share_buyer_boost);
     PROB(coupon_reshare);
+    PROBS(remind, FSN_CAMP_KIND_COUNT);
+    if (!(p->remind_interval > 0 && p->remind_interval <= 1e6))
+        BAD("behaviour.remind_interval = %g, expected hours in (0, 1000000]", p->remind_interval);
     FINITES(part_base, FSN_CAMP_KIND_COUNT);
     FINITE(part_trust);
     FINITE(part_price);
@@ -491,12 +496,14 @@ static void emit(emitter_t *e) {
             put(e, (double)cc->filled, "campaign.%s.groups_filled", N);
             put(e, ratio((double)cc->filled, (double)(cc->filled + cc->failed)), "campaign.%s.fill_rate", N);
             put(e, ratio(cc->fill_time, (double)cc->filled), "campaign.%s.fill_time_mean", N);
+            put(e, (double)cc->reminders, "campaign.%s.reminders", N);
         } else if (k->kind == FSN_CAMP_BARGAIN) {
             put(e, (double)cc->opened, "campaign.%s.bargains_opened", N);
             put(e, (double)cc->filled, "campaign.%s.bargains_won", N);
             put(e, ratio((double)cc->filled, (double)(cc->filled + cc->failed)), "campaign.%s.success_rate", N);
             put(e, ratio((double)cc->helpers_won, (double)cc->filled), "campaign.%s.helpers_per_success", N);
             put(e, ratio(cc->fill_time, (double)cc->filled), "campaign.%s.time_to_floor_mean", N);
+            put(e, (double)cc->reminders, "campaign.%s.reminders", N);
         } else if (k->kind == FSN_CAMP_REDPACKET) {
             put(e, (double)cc->opened, "campaign.%s.packets_sent", N);
             put(e, ratio((double)cc->claims, (double)cc->slots), "campaign.%s.claim_rate", N);
@@ -584,7 +591,8 @@ int64_t fsn_world_event_describe(const fsn_world_t *w, const fsn_event_t *ev, ch
         const uint32_t depth = (uint32_t)floor(ev->x);
         snprintf(details, details_size, "instance=%u depth=%u tie=%.2f", ev->b, depth, (ev->x - depth) * 256.0 / 255.0);
         user = ev->a;
-    } else if (t == w->ev_group_deadline || t == w->ev_bargain_deadline || t == w->ev_packet_expire) {
+    } else if (t == w->ev_group_deadline || t == w->ev_bargain_deadline || t == w->ev_packet_expire ||
+               t == w->ev_remind) {
         if (ev->a < w->ninst) {
             const w_inst_t *in = &w->inst[ev->a];
             snprintf(camp, camp_size, "%s", w->camp[in->camp].name);
@@ -859,4 +867,37 @@ fsn_err_t fsn_world_audit(const fsn_world_t *w, fsn_error_t *err) {
         return fsn_error_set(err, FSN_ESTATE, "%llu payments for %llu orders", (unsigned long long)by_m,
                              (unsigned long long)(camp_orders + w->visit_orders));
     return FSN_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Read-only views, for outputs                                       */
+/* ------------------------------------------------------------------ */
+
+uint32_t fsn_world_user_count(const fsn_world_t *w) { return w->n; }
+
+size_t fsn_world_campaign_count(const fsn_world_t *w) { return w->nc; }
+
+const fsn_campaign_t *fsn_world_campaign(const fsn_world_t *w, size_t c) {
+    FSN_REQUIRE(c < w->nc);
+    return &w->camp[c];
+}
+
+unsigned fsn_world_user_role(const fsn_world_t *w, uint32_t v, size_t c) {
+    FSN_REQUIRE(v < w->n && c < w->nc);
+    const uint8_t f = w->uc[(size_t)v * w->nc + c];
+    return ((f & UC_EXPOSED) ? FSN_ROLE_EXPOSED : 0u) | ((f & UC_PART) ? FSN_ROLE_PART : 0u) |
+           ((f & UC_SEED) ? FSN_ROLE_SEED : 0u);
+}
+
+size_t fsn_world_instance_count(const fsn_world_t *w) { return w->ninst; }
+
+void fsn_world_instance(const fsn_world_t *w, size_t i, fsn_instance_view_t *out) {
+    FSN_REQUIRE(i < w->ninst && out);
+    const w_inst_t *in = &w->inst[i];
+    out->camp = in->camp;
+    out->owner = in->owner == W_NONE ? FSN_NO_OWNER : in->owner;
+    out->state = in->state == INST_DONE ? FSN_INST_DONE : in->state == INST_FAILED ? FSN_INST_FAILED : FSN_INST_OPEN;
+    out->count = in->count;
+    out->opened = in->opened;
+    out->closed = in->closed;
 }

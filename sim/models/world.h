@@ -82,6 +82,7 @@ typedef struct w_counts {
     uint64_t depth_sum, depth_max;     /* over non-seed participants */
     uint64_t coupons_issued, coupons_used;
     int64_t committed_fen;             /* subsidy promised (budget) */
+    uint64_t reminders;                /* shares an initiator sent again */
 } w_counts_t;
 
 struct fsn_world {
@@ -96,7 +97,7 @@ struct fsn_world {
     fsn_err_t fault;          /* first failure a handler could not return */
 
     /* event type ids */
-    uint32_t ev_launch, ev_click, ev_click_wa, ev_group_deadline, ev_bargain_deadline, ev_packet_expire;
+    uint32_t ev_launch, ev_click, ev_click_wa, ev_group_deadline, ev_bargain_deadline, ev_packet_expire, ev_remind;
     uint32_t ev_visit, ev_arrival, ev_review;
 
     /* per user */
@@ -201,6 +202,8 @@ void w_budget_release(fsn_world_t *w, uint32_t c, int64_t fen);
 /* funnel.c */
 fsn_err_t w_share(fsn_world_t *w, uint32_t u, uint32_t inst, double t);
 fsn_err_t w_maybe_share(fsn_world_t *w, uint32_t u, uint32_t inst, double prob, double t);
+/* Schedule the first reminder of an open group or bargain (if any). */
+fsn_err_t w_remind_start(fsn_world_t *w, uint32_t inst, double t);
 /* P(v buys at `paid` of list price `list` in channel ch after following
  * a link of strength trust; shift is added to the logit (a coupon, a
  * source's intent). */
