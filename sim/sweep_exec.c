@@ -422,7 +422,10 @@ static void *worker(void *arg) {
         item_t it = x->queue[x->qhead];
         x->qhead = (x->qhead + 1) % x->qcap;
         x->qlen--;
-        if (x->qlen == 0 || x->queue[x->qhead].unit.point != it.unit.point) x->qpoints--;
+        if (x->qlen == 0 || x->queue[x->qhead].unit.point != it.unit.point) {
+            FSN_REQUIRE(x->qpoints > 0);
+            x->qpoints--;
+        }
         x->running++;
         pthread_cond_signal(&x->main);
         pthread_mutex_unlock(&x->lock);
@@ -547,9 +550,12 @@ fsn_err_t fsn_sweep_exec(const fsn_sweep_t *sw, fsn_sweep_cache_t *cache, fsn_sw
                 stopping = 1;
                 break;
             }
+            /* workers may have emptied the queue while the lock was
+             * released: whether this unit opens a point is decided now */
+            const int opens = x.qlen == 0 || last_point != pending.point;
             x.queue[(x.qhead + x.qlen) % x.qcap] = (item_t){pending, pp};
             x.qlen++;
-            if (new_point) x.qpoints++;
+            if (opens) x.qpoints++;
             last_point = pending.point;
             have_pending = 0;
             pthread_cond_signal(&x.work);

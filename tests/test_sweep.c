@@ -420,3 +420,21 @@ Test(sweep, names_on_an_axis_are_set_as_json_strings_and_stored_as_plain_text) {
     cr_assert_eq(fsn_sweep_check(sw, &d), FSN_OK, "%s", d.msg[0]);
     fsn_sweep_free(sw);
 }
+
+/* Every point with its own graph makes the main thread release its lock
+ * for long while workers empty the queue: the count of queued points must
+ * stay right (it once did not, and the sweep hung). */
+Test(sweep, points_with_their_own_graphs_never_stall_the_queue, .timeout = 240) {
+    fsn_sweep_t *sw = load_ok("{\"base\": \"base.json\", \"design\": \"sobol\", \"points\": 30, \"replicates\": 3,"
+                              " \"set\": {\"run.horizon\": 24}, \"axes\": ["
+                              "{\"path\": \"graph.n\", \"dist\": \"loguniform\", \"lo\": 300, \"hi\": 900}]}");
+    for (int round = 0; round < 3; round++) {
+        memsink_t ms = {30, 3, 1, calloc(90, sizeof(double)), calloc(90, sizeof(uint64_t)), 0};
+        size_t graphs;
+        run_all(sw, 2, &ms, &graphs);
+        cr_assert_geq(graphs, 20);
+        free(ms.v);
+        free(ms.ev);
+    }
+    fsn_sweep_free(sw);
+}
