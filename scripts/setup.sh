@@ -14,6 +14,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config git
   libigraph-dev libgsl-dev libcjson-dev libcriterion-dev libxml2-dev
+  libsqlite3-dev sqlite3 libopenmpi-dev openmpi-bin
   gnuplot-nox
 )
 for arg in "$@"; do

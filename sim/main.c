@@ -5,6 +5,7 @@
  *   fission validate FILE... check scenario files
  *   fission batch FILE|DIR.. run many scenario files
  *   fission cascade          the pure sharing cascades
+ *   fission sensitivity DIR  Sobol / Morris indices of a sweep (cli/sensitivity_cmd.c)
  *   fission graph describe   build or read a graph and describe it
  *   fission help [COMMAND]   usage
  *   fission version
@@ -44,6 +45,8 @@ static const char *usage_main =
     "  batch FILE|DIR.. run many scenario files, one output folder each, and a table of all\n"
     "  compare RUN|FILE compare a run (or a scenario, run first) with the article's figures\n"
     "  calibrate FILE   fit behaviour parameters to the article's figures (Nelder-Mead)\n"
+    "  sweep FILE       run a parameter sweep into an SQLite store (docs/SWEEPS.md)\n"
+    "  sensitivity DIR  Sobol indices or Morris effects of a sweep's parameters on its metrics\n"
     "  plot DIR         draw a run's or a sweep's figures with gnuplot (PNG or SVG)\n"
     "  ab A B           compare two campaign designs on common random numbers (or seedings)\n"
     "  optimise FILE    search campaign levers for the best design under constraints\n"
@@ -137,6 +140,26 @@ static const char *usage_compare =
     "compare.csv and compare.json into the run's folder. With --strict, exits\n"
     "1 if any simulated figure is out of tolerance or not measured.\n"
     "docs/METRICS.md maps every figure to its metric.\n";
+
+static const char *usage_sensitivity =
+    "usage: fission sensitivity DIR [--metric M]... [--boot B] [--level L] [--seed S]\n"
+    "                           [--out FILE] [--per-unit]\n"
+    "\n"
+    "Reads the sweep store DIR/sweep.db (made by `fission sweep`) and estimates\n"
+    "how much each swept parameter drives each metric (the mean over a\n"
+    "point's replicates): with design \"saltelli\", the Sobol first-order (S1)\n"
+    "and total (ST) indices; with design \"morris\", the elementary effects'\n"
+    "mu* (mean absolute effect), mu and sigma. Other designs are refused.\n"
+    "Prints a table per metric and writes DIR/sensitivity.csv (or FILE):\n"
+    "metric,parameter,method,index,value,ci_lo,ci_hi. docs/SENSITIVITY.md.\n"
+    "\n"
+    "  --metric M   a metric to analyse (repeatable; default: every kept metric)\n"
+    "  --boot B     bootstrap resamples for the intervals (default 1000; 0: none)\n"
+    "  --level L    interval level (default 0.95)\n"
+    "  --seed S     bootstrap seed (default: the sweep's seed)\n"
+    "  --out FILE   where to write the CSV (default DIR/sensitivity.csv)\n"
+    "  --per-unit   morris: effects per unit of each parameter rather than per\n"
+    "               step over its range (needs numeric ranges)\n";
 
 static const char *usage_plot =
     "usage: fission plot RUN_DIR|SWEEP_DIR [--format png|svg] [--out DIR] [--metric M]...\n"
@@ -837,10 +860,16 @@ static int cmd_help(int argc, char **argv) {
     else if (!strcmp(argv[0], "batch")) fputs(usage_batch, stdout);
     else if (!strcmp(argv[0], "compare")) fputs(usage_compare, stdout);
     else if (!strcmp(argv[0], "calibrate")) fputs(usage_calibrate, stdout);
+    else if (!strcmp(argv[0], "sensitivity")) fputs(usage_sensitivity, stdout);
     else if (!strcmp(argv[0], "plot")) fputs(usage_plot, stdout);
     else if (!strcmp(argv[0], "ab")) fputs(cli_usage_ab, stdout);
     else if (!strcmp(argv[0], "optimise") || !strcmp(argv[0], "optimize")) fputs(cli_usage_optimise, stdout);
     else if (!strcmp(argv[0], "scenario")) return cli_help_scenario();
+    else if (!strcmp(argv[0], "sweep")) {
+        char h[] = "--help";
+        char *hv[] = {h};
+        return cli_sweep(1, hv);
+    }
     else if (!strcmp(argv[0], "graph")) fputs(usage_graph, stdout);
     else if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version")) fputs(usage_main, stdout);
     else return fail_usage("help: unknown command '%s'", argv[0]);
@@ -864,6 +893,10 @@ int main(int argc, char **argv) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_calibrate, stdout), EXIT_OK;
         return cli_calibrate(argc - 2, argv + 2);
     }
+    if (!strcmp(cmd, "sensitivity")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(usage_sensitivity, stdout), EXIT_OK;
+        return cli_sensitivity(argc - 2, argv + 2);
+    }
     if (!strcmp(cmd, "ab")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) return fputs(cli_usage_ab, stdout), EXIT_OK;
         return cli_ab(argc - 2, argv + 2);
@@ -885,6 +918,7 @@ int main(int argc, char **argv) {
         return cli_batch(argc - 2, argv + 2);
     }
     if (!strcmp(cmd, "graph")) return cmd_graph(argc - 2, argv + 2);
+    if (!strcmp(cmd, "sweep")) return cli_sweep(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
         return cmd_help(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

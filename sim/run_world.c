@@ -54,14 +54,9 @@ static void *worker(void *arg) {
         if (hk && hk->stop && *hk->stop) break;
         unsigned long long r = atomic_fetch_add(&sh->next, 1ull);
         if (r >= res->reps) break;
-        fsn_rng_t base, ru, rr;
-        fsn_rng_seed_stream(&base, sh->cfg->seed, sh->point, r);
-        fsn_rng_substream(&ru, &base, SUB_USERS);
-        fsn_rng_substream(&rr, &base, SUB_RUN);
         fsn_err_t rc = FSN_OK;
         if (hk && hk->begin) rc = hk->begin(hk->ctx, (uint32_t)r, w, &sh->errs[r]);
-        if (!rc) rc = fsn_users_sample(&users, sh->ap, &ru, &sh->errs[r]);
-        if (!rc) rc = fsn_world_run(w, &rr, &sh->errs[r]);
+        if (!rc) rc = fsn_run_replicate(w, &users, sh->ap, sh->cfg->seed, sh->point, (uint32_t)r, &sh->errs[r]);
         if (hk && hk->end) {
             fsn_error_t e2 = {0};
             fsn_err_t rc2 = hk->end(hk->ctx, (uint32_t)r, w, rc, &e2);
@@ -88,6 +83,18 @@ static void *worker(void *arg) {
     fsn_world_free(w);
     fsn_users_destroy(&users);
     return NULL;
+}
+
+fsn_err_t fsn_run_replicate(fsn_world_t *w, fsn_users_t *u, const fsn_attr_params_t *ap, uint64_t seed,
+                            uint64_t point, uint32_t rep, fsn_error_t *err) {
+    FSN_REQUIRE(w && u && ap);
+    fsn_rng_t base, ru, rr;
+    fsn_rng_seed_stream(&base, seed, point, rep);
+    fsn_rng_substream(&ru, &base, SUB_USERS);
+    fsn_rng_substream(&rr, &base, SUB_RUN);
+    fsn_err_t rc = fsn_users_sample(u, ap, &ru, err);
+    if (!rc) rc = fsn_world_run(w, &rr, err);
+    return rc;
 }
 
 void fsn_run_result_destroy(fsn_run_result_t *res) {

@@ -38,6 +38,7 @@
 
 #include "fission/sample.h"
 #include "fission/seeding.h"
+#include "jsonc.h"
 #include "text.h"
 
 /* ------------------------------------------------------------------ */
@@ -1701,3 +1702,8 @@ char *fsn_scenario_reference(void) {
     }
     return b.s;
 }
+
+/* The comment rules and positions above, for the sweep parser (jsonc.h). */
+long fsn_jsonc_blank_comments(char *t, size_t len) { return blank_comments(t, len); }
+
+void fsn_jsonc_line_col(const char *text, const char *at, int *line, int *col) { line_col(text, at, line, col); }

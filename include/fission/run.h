@@ -146,6 +146,22 @@ fsn_err_t fsn_run_campaigns_hooked(const fsn_csr_t *g, const fsn_attr_params_t *
                                    const fsn_run_hooks_t *hooks, fsn_run_result_t *res,
                                    fsn_error_t *err);
 
+/*
+ * One replicate on a world the caller holds, exactly as
+ * fsn_run_campaigns_hooked runs replicate rep of point: the stream
+ * (seed, point, rep), the users' attributes sampled into u from its
+ * users substream (ap), the world run from its run substream. w must
+ * have been made by fsn_world_new over u (and a graph of u->n users)
+ * with parameters that passed fsn_world_params_check and campaigns whose
+ * rank and file seedings carry their lists. On success the figures are
+ * in fsn_world_metrics(w) and fsn_world_events(w). Used by sweeps, which
+ * schedule (point, replicate) units themselves. Thread-safe for distinct
+ * w and u. Errors: as fsn_users_sample and fsn_world_run.
+ * Cost O(n + events x log pending).
+ */
+fsn_err_t fsn_run_replicate(fsn_world_t *w, fsn_users_t *u, const fsn_attr_params_t *ap, uint64_t seed,
+                            uint64_t point, uint32_t rep, fsn_error_t *err);
+
 /* Online cores (at least 1). */
 uint32_t fsn_run_cores(void);
 

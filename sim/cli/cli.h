@@ -46,6 +46,11 @@ void cli_print_compare(const struct fsn_compare_row *rows, size_t n, const size_
 /* fission calibrate SCENARIO --free PATH=LO:HI... */
 int cli_calibrate(int argc, char **argv);
 
+/* fission sweep FILE [options] | fission sweep export DIR (sweep_cmd.c) */
+int cli_sweep(int argc, char **argv);
+/* fission sensitivity DIR [--metric M]... [--boot B] [--level L] [--out FILE] */
+int cli_sensitivity(int argc, char **argv);
+
 /* fission ab A.json B.json ... (cli/ab_cmd.c); its usage text */
 int cli_ab(int argc, char **argv);
 extern const char *const cli_usage_ab;
