@@ -31,25 +31,40 @@ struct fsn_sir {
     fsn_sir_traj_t traj;
 };
 
-/* The smallest float >= x, for x >= 0 finite (one step up when the
- * rounding went down: the next float up is the next bit pattern). */
+/* The smallest float >= x, for x >= 0 finite: one step up when the
+ * rounding went down (the next float up is the next bit pattern). The
+ * step is added, not branched on: rounding goes either way at random. */
 static inline float float_up(double x) {
     float f = (float)x;
-    if ((double)f < x) {
-        uint32_t b;
-        memcpy(&b, &f, sizeof b);
-        b++;
-        memcpy(&f, &b, sizeof f);
-    }
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    b += (uint32_t)((double)f < x);
+    memcpy(&f, &b, sizeof f);
     return f;
+}
+
+/* A standard exponential from a generator held in locals (the caller's
+ * copy of the model's stream): the fast path of fsn_rng_exp1 with the
+ * state in registers, since stores to the model's arrays could
+ * otherwise alias it and force a reload and a store per draw. */
+static inline double exp1_local(fsn_rng_t *r) {
+    uint64_t u = fsn_rng_next(r);
+    unsigned i = (unsigned)(u & 255);
+    uint64_t j = u >> 11;
+    if (__builtin_expect(j < fsn_zig_ke[i], 1)) return (double)j * fsn_zig_we[i];
+    fsn_rng_t tmp = *r; /* only the rare slow path sees an address */
+    double x = fsn_rng_exp1_slow(&tmp, u);
+    *r = tmp;
+    return x;
 }
 
 /* User v gets the link at time t: note it, draw how long interest lasts,
  * send the shares that will arrive before then. */
 static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) {
-    m->arrival[v] = -1.0f;
-    fsn_rng_t *rng = m->rng;
-    const double rtime = fsn_rng_exp1(rng) / m->gamma;
+    float *const arrival = m->arrival;
+    arrival[v] = -1.0f;
+    fsn_rng_t rng = *m->rng;
+    const double rtime = exp1_local(&rng) / m->gamma;
     m->inf_t[m->infected] = t;
     m->rec_t[m->infected] = t + rtime;
     m->infected++;
@@ -66,41 +81,56 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
     const fsn_csr_t *g = m->g;
     const uint64_t lo = g->offset[v], deg = g->offset[v + 1] - lo;
     const fsn_vid_t *row = g->adj + lo;
-    /* Two passes over a small batch: draw the receivers and prefetch
-     * their arrival words, then test and post, so the batch's cache
-     * misses overlap instead of following one another. */
+    const uint32_t type = m->type0 + EV_INFECT;
+    /* One pass draws the receivers and tests each against its arrival
+     * word, with no branch but the loop's own: which shares survive is
+     * a coin toss, so the arrival word is always written (its old value
+     * or the new time) and survivors are compacted into a batch, posted
+     * afterwards. The arrival loads of successive receivers do not
+     * depend on each other and overlap in the out-of-order window. A
+     * share survives if it arrives before any on its way: the word is
+     * +inf (none), a time, or -1 (has the link; every time is >= 0). A
+     * friend listed twice sees the first one's store. */
     enum { BATCH = 16 };
     fsn_vid_t who[BATCH];
     double when[BATCH];
     int64_t k = 0;
     const int64_t d = (int64_t)deg;
-    while (k < d) {
-        int nb = 0;
-        while (k < d && nb < BATCH) {
-            double y = fsn_rng_exp1(rng) * inv_c;
-            if (!(y < (double)(d - k))) {
-                k = d;
-                break;
+    fsn_err_t rc = FSN_OK;
+    int np = 0;
+    while (k < d) { /* past the last friend, no draw is needed */
+        double y = exp1_local(&rng) * inv_c;
+        if (!(y < (double)(d - k))) break;
+        int64_t skip = (int64_t)y; /* floor: y >= 0, and below 2^63 here */
+        k += skip;
+        fsn_vid_t w = row[k++];
+        double at = t + rtime * (y - (double)skip);
+        uint32_t aw, up;
+        float upf = float_up(at), awf = arrival[w];
+        memcpy(&aw, &awf, sizeof aw);
+        memcpy(&up, &upf, sizeof up);
+        uint32_t keep = at < (double)awf, mask = 0u - keep;
+        aw = (up & mask) | (aw & ~mask);
+        memcpy(&awf, &aw, sizeof aw);
+        arrival[w] = awf;
+        who[np] = w;
+        when[np] = at;
+        np += (int)keep;
+        if (np == BATCH) {
+            for (int j = 0; j < np; j++) {
+                rc = fsn_engine_post(eng, when[j], 0, type, who[j]);
+                if (rc) goto out;
             }
-            int64_t skip = (int64_t)y; /* floor: y >= 0, and below 2^63 here */
-            k += skip;
-            fsn_vid_t w = row[k++];
-            __builtin_prefetch(&m->arrival[w]);
-            who[nb] = w;
-            when[nb] = t + rtime * (y - (double)skip);
-            nb++;
-        }
-        for (int j = 0; j < nb; j++) {
-            fsn_vid_t w = who[j];
-            float aw = m->arrival[w];
-            double at = when[j];
-            if (aw < 0 || at >= (double)aw) continue;
-            m->arrival[w] = float_up(at);
-            fsn_err_t rc = fsn_engine_post(eng, at, 0, m->type0 + EV_INFECT, w);
-            if (rc) return rc;
+            np = 0;
         }
     }
-    return FSN_OK;
+    for (int j = 0; j < np; j++) {
+        rc = fsn_engine_post(eng, when[j], 0, type, who[j]);
+        if (rc) goto out;
+    }
+out:
+    *m->rng = rng;
+    return rc;
 }
 
 static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
@@ -117,9 +147,11 @@ static void prefetch_infect(const void *model, uint32_t v, int stage) {
         __builtin_prefetch(&m->arrival[v]);
         __builtin_prefetch(&m->g->offset[v]);
     } else {
-        /* The row, up to four cache lines (a degree of 64). */
+        /* The row's first and last cache lines (all of it up to a
+         * degree of 17; no loop, whose exit would be mispredicted). */
         const fsn_vid_t *p = m->g->adj + m->g->offset[v], *end = m->g->adj + m->g->offset[v + 1];
-        for (int i = 0; i < 4 && p < end; i++, p += 16) __builtin_prefetch(p);
+        __builtin_prefetch(p);
+        __builtin_prefetch(end - 1);
     }
 }
 
