@@ -159,23 +159,31 @@ static const fsn_event_type_t sir_events[] = {{"infect", on_infect, prefetch_inf
 static const fsn_model_type_t sir_model = {"sir", 1, sir_events};
 
 /* Sort non-negative doubles. LSD radix sort on the top 32 bits of the
- * bit patterns (which order as the values do), 11-bit digits, 3 passes,
- * passes where every key shares the digit skipped; then one insertion
+ * bit patterns (which order as the values do), 11-bit digits counted
+ * in one pass, 3 moves, moves where every key shares the digit skipped
+ * (n < 2^32: the counts are 32-bit); then one insertion
  * pass puts keys that tie on their top 32 bits (a relative gap under
  * 2^-20, a few per cent of neighbours) in exact order. O(n). */
 static void sort_times(double *t, uint64_t *tmp, size_t n) {
     uint64_t *a = (uint64_t *)(void *)t, *b = tmp;
     _Static_assert(sizeof(double) == sizeof(uint64_t), "double is 64 bits");
-    size_t count[2048];
+    /* The three digits' counts in one pass over the data. */
+    uint32_t counts[3][2048];
     static const int shifts[3] = {32, 43, 54};
+    memset(counts, 0, sizeof counts);
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t x = a[i];
+        counts[0][(x >> 32) & 2047]++;
+        counts[1][(x >> 43) & 2047]++;
+        counts[2][(x >> 54) & 2047]++;
+    }
     for (int p = 0; p < 3; p++) {
         const int shift = shifts[p];
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++) count[(a[i] >> shift) & 2047]++;
+        uint32_t *count = counts[p];
         if (n == 0 || count[(a[0] >> shift) & 2047] == n) continue;
-        size_t sum = 0;
+        uint32_t sum = 0;
         for (int d = 0; d < 2048; d++) {
-            size_t c = count[d];
+            uint32_t c = count[d];
             count[d] = sum;
             sum += c;
         }
@@ -201,18 +209,14 @@ static void sort_times(double *t, uint64_t *tmp, size_t n) {
 static void build_trajectory(fsn_sir_t *m) {
     sort_times(m->rec_t, m->sortbuf, m->infected);
     fsn_sir_traj_t *tr = &m->traj;
-    uint32_t n = m->g->n, s = n, i = 0, r = 0;
-    size_t a = 0, b = 0, len = 0;
+    const uint32_t n = m->g->n;
+    size_t a = m->initial, b = 0, len = 1;
     /* Entry 0: the initial state, as igraph_sir has it (one first user
      * there; here any number, all at time 0). */
-    s -= m->initial;
-    i += m->initial;
-    a = m->initial;
     tr->time[0] = 0.0;
-    tr->s[0] = s;
-    tr->i[0] = i;
-    tr->r[0] = r;
-    len = 1;
+    tr->s[0] = n - m->initial;
+    tr->i[0] = m->initial;
+    tr->r[0] = 0;
     /* Which list goes next is a coin toss to the branch predictor, so
      * the merge selects instead of branching, on locals (the counts'
      * stores could alias the model's fields). A user recovers after its
@@ -222,27 +226,23 @@ static void build_trajectory(fsn_sir_t *m) {
     const size_t ni = m->infected;
     double *time = tr->time;
     uint32_t *ts = tr->s, *ti = tr->i, *trr = tr->r;
+    /* After a infections and b recoveries: S = n - a, I = a - b, R = b. */
     while (a < ni) {
         double x = inf[a], y = rec[b];
-        uint32_t take = x <= y;
+        size_t take = x <= y;
         time[len] = take ? x : y;
         a += take;
         b += 1 - take;
-        s -= take;
-        i += 2 * take - 1;
-        r += 1 - take;
-        ts[len] = s;
-        ti[len] = i;
-        trr[len] = r;
+        ts[len] = n - (uint32_t)a;
+        ti[len] = (uint32_t)(a - b);
+        trr[len] = (uint32_t)b;
         len++;
     }
     while (b < ni) {
         time[len] = rec[b++];
-        i--;
-        r++;
-        ts[len] = s;
-        ti[len] = i;
-        trr[len] = r;
+        ts[len] = n - (uint32_t)a;
+        ti[len] = (uint32_t)(a - b);
+        trr[len] = (uint32_t)b;
         len++;
     }
     tr->len = len;
