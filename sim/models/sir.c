@@ -8,6 +8,14 @@
  * 1e6-user run at 4 MB. A float arrival time is only used to prune: it is
  * rounded up when stored, so a share pruned by it is later than the one
  * already on its way, and the event itself carries the exact double time.
+ *
+ * On a graph that fits in cache the run is bound by instructions and
+ * mispredicted branches, not memory: the share loop therefore tests its
+ * receivers without branching (which shares survive is a coin toss) and
+ * keeps the random stream in registers. On a larger graph the handler
+ * waits on its receivers' state words, so the engine's three prefetch
+ * stages fetch, for the coming events, the user's state word and row
+ * bounds, then its friend list, then its first friends' state words.
  */
 #include "fission/models/sir.h"
 
