@@ -8,11 +8,20 @@
  * igraph's igraph_sir, in one process. For each size it prints seconds per
  * major outbreak (total time / runs reaching over 1% of users), the mean
  * final size of major outbreaks with its standard error, and the speed
- * ratio. The last line is `speedup_vs_igraph_sir <ratio at the largest n>`.
+ * ratio (of wall-clock times; the ratio of process CPU times follows in
+ * brackets, steadier on a shared machine, where wall-clock time also
+ * counts the time other jobs held the core). The last line is
+ * `speedup_vs_igraph_sir <wall-clock ratio at the largest n>`.
  *
  * Usage: bench_sir [--sizes 100000,1000000] [--igraph-runs K1,K2]
  *                  [--runs R1,R2] [--seed S] [--no-reorder]
- *                  [--queue calendar|radix|heap]
+ *                  [--queue calendar|radix|heap] [--only fission|igraph] [--hash]
+ *
+ * --only runs one of the two codes (for profiling and A/B timing of one
+ * side; fission's line then also gives its CPU seconds per major
+ * outbreak). --hash prints a hash of every fission trajectory (time bits
+ * and counts, all runs): a change meant to keep the process's draws must
+ * keep it (hashing is timed with the runs).
  */
 #include <igraph.h>
 #include <math.h>
@@ -29,6 +38,12 @@
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -69,7 +84,7 @@ static int parse_list(const char *s, double *out, int max) {
 
 int main(int argc, char **argv) {
     double sizes[8] = {1e5, 1e6}, igruns[8] = {40, 8}, runs[8] = {300, 40};
-    int nsizes = 2, reorder = 1;
+    int nsizes = 2, reorder = 1, run_ig = 1, run_fsn = 1, hash = 0;
     fsn_queue_kind_t qkind = FSN_QUEUE_CALENDAR;
     uint64_t seed = 2024;
     for (int i = 1; i < argc; i++) {
@@ -78,6 +93,16 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) parse_list(argv[++i], runs, 8);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--no-reorder")) reorder = 0;
+        else if (!strcmp(argv[i], "--hash")) hash = 1;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+            const char *o = argv[++i];
+            if (!strcmp(o, "fission")) run_ig = 0;
+            else if (!strcmp(o, "igraph")) run_fsn = 0;
+            else {
+                fprintf(stderr, "bench_sir: --only must be fission or igraph\n");
+                return 2;
+            }
+        }
         else if (!strcmp(argv[i], "--queue") && i + 1 < argc) {
             const char *q = argv[++i];
             if (!strcmp(q, "calendar")) qkind = FSN_QUEUE_CALENDAR;
@@ -90,7 +115,8 @@ int main(int argc, char **argv) {
         }
         else {
             fprintf(stderr, "usage: %s [--sizes N,...] [--igraph-runs K,...] [--runs R,...] "
-                            "[--seed S] [--no-reorder] [--queue calendar|radix|heap]\n", argv[0]);
+                            "[--seed S] [--no-reorder] [--queue calendar|radix|heap] "
+                            "[--only fission|igraph] [--hash]\n", argv[0]);
             return 2;
         }
     }
@@ -138,12 +164,13 @@ int main(int argc, char **argv) {
         tally_t ti = {0};
         igraph_vector_ptr_t res;
         igraph_vector_ptr_init(&res, 0);
-        double t0 = now_s();
-        if (igruns[si] >= 1 && igraph_sir(&ig, beta, gamma, (igraph_integer_t)igruns[si], &res)) {
+        double t0 = now_s(), ci = cpu_s();
+        if (run_ig && igruns[si] >= 1 && igraph_sir(&ig, beta, gamma, (igraph_integer_t)igruns[si], &res)) {
             fprintf(stderr, "bench_sir: igraph_sir failed\n");
             return 1;
         }
         ti.secs = now_s() - t0;
+        ci = cpu_s() - ci;
         for (igraph_integer_t k = 0; k < igraph_vector_ptr_size(&res); k++) {
             igraph_sir_t *s = VECTOR(res)[k];
             igraph_integer_t len = igraph_vector_int_size(&s->no_r);
@@ -161,9 +188,10 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench_sir: out of memory\n");
             return 1;
         }
-        uint64_t events = 0;
+        uint64_t events = 0, h = UINT64_C(1469598103934665603);
+        double c0 = cpu_s();
         t0 = now_s();
-        for (int r = 0; r < (int)runs[si]; r++) {
+        for (int r = 0; run_fsn && r < (int)runs[si]; r++) {
             fsn_rng_t rng;
             fsn_rng_seed_stream(&rng, seed, (uint64_t)si, (uint64_t)r);
             fsn_vid_t first = (fsn_vid_t)fsn_rng_below(&rng, g.n);
@@ -174,14 +202,38 @@ int main(int argc, char **argv) {
             }
             events += fsn_engine_events_run(eng);
             tally_add(&tf, (double)traj->r[traj->len - 1] / (double)n);
+            for (size_t k = 0; hash && k < traj->len; k++) {
+                uint64_t tb;
+                memcpy(&tb, &traj->time[k], sizeof tb);
+                h = (h ^ tb) * UINT64_C(1099511628211);
+                h = (h ^ (traj->s[k] + ((uint64_t)traj->i[k] << 21) + ((uint64_t)traj->r[k] << 42))) *
+                    UINT64_C(1099511628211);
+            }
         }
         tf.secs = now_s() - t0;
+        double cpu = cpu_s() - c0;
         double spi = ti.majors ? ti.secs / ti.majors : NAN;
         double spf = tf.majors ? tf.secs / tf.majors : NAN;
-        printf("  %-9lld %-14s %6d %6d %12.5f %10.5f %10.5f\n", (long long)n, "igraph_sir", ti.runs,
-               ti.majors, spi, tally_mean(&ti), tally_se(&ti));
-        printf("  %-9lld %-14s %6d %6d %12.5f %10.5f %10.5f\n", (long long)n, "fission", tf.runs,
-               tf.majors, spf, tally_mean(&tf), tally_se(&tf));
+        if (run_ig)
+            printf("  %-9lld %-14s %6d %6d %12.5f %10.5f %10.5f\n", (long long)n, "igraph_sir",
+                   ti.runs, ti.majors, spi, tally_mean(&ti), tally_se(&ti));
+        if (run_fsn)
+            printf("  %-9lld %-14s %6d %6d %12.5f %10.5f %10.5f\n", (long long)n, "fission",
+                   tf.runs, tf.majors, spf, tally_mean(&tf), tally_se(&tf));
+        if (!run_ig || !run_fsn) {
+            if (run_fsn)
+                printf("  n=%lld fission cpu s/major %.5f  events %llu  events/s %.3g\n",
+                       (long long)n, tf.majors ? cpu / tf.majors : NAN,
+                       (unsigned long long)events, (double)events / tf.secs);
+            if (hash) printf("  n=%lld trajectory hash %016llx\n", (long long)n,
+                             (unsigned long long)h);
+            fsn_sir_free(m);
+            fsn_engine_free(eng);
+            fsn_csr_destroy(&g);
+            igraph_destroy(&ig);
+            continue;
+        }
+        if (hash) printf("  n=%lld trajectory hash %016llx\n", (long long)n, (unsigned long long)h);
         /* Two-sample comparison with the pooled variance: under "same
          * process" both codes' final sizes have one spread, and the
          * pooled estimate is far steadier than igraph's own from its few
@@ -193,13 +245,15 @@ int main(int argc, char **argv) {
                         (tf.majors - 1 + (ti.majors > 1 ? ti.majors - 1 : 0));
         double se = sqrt(pooled * (1.0 / tf.majors + 1.0 / ti.majors));
         last_ratio = spi / spf;
-        printf("  n=%lld speedup %.2f  final-size difference %.5f (%.1f pooled se)  events/s %.3g\n",
-               (long long)n, last_ratio, diff, fabs(diff) / se, (double)events / tf.secs);
+        printf("  n=%lld speedup %.2f  final-size difference %.5f (%.1f pooled se)  events/s %.3g"
+               "  (cpu-time speedup %.2f)\n",
+               (long long)n, last_ratio, diff, fabs(diff) / se, (double)events / tf.secs,
+               (ci / ti.majors) / (cpu / tf.majors));
         fsn_sir_free(m);
         fsn_engine_free(eng);
         fsn_csr_destroy(&g);
         igraph_destroy(&ig);
     }
-    printf("speedup_vs_igraph_sir %.2f\n", last_ratio);
+    if (run_ig && run_fsn) printf("speedup_vs_igraph_sir %.2f\n", last_ratio);
     return 0;
 }

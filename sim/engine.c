@@ -411,10 +411,13 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     /* Software pipelining: while this event's handler waits on memory,
      * the data of the events after it loads. The calendar queue knows
      * its next events in order: stage 0 (far ahead) lets the model fetch
-     * what needs no other data, stage 1 (near) what depends on stage 0.
-     * The heap knows only its top, which gets both stages. */
+     * what needs no other data, stage 1 (near) what depends on stage 0,
+     * stage 2 (the next event) what depends on stage 1. The heaps know
+     * only their top, which gets stage 0. */
     if (eng->qkind == FSN_QUEUE_CALENDAR) {
+        int fresh = 0;
         if (eng->cal.opened != eng->opened_seen) {
+            fresh = 1;
             /* A window just opened: nobody has looked ahead into it yet. */
             eng->opened_seen = eng->cal.opened;
             for (size_t k = 0; k < AHEAD_FAR; k++) {
@@ -439,6 +442,11 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
             if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
             prefetch_entry(eng, near, 1);
         }
+        /* Stage 2 for the very next event, whose stage 1 data (fetched
+         * AHEAD_NEAR events ago) is in cache by now; not when the window
+         * has just opened, as its stage 1 was only now requested. */
+        const qentry_t *next = fsn_calq_ahead(&eng->cal, 0);
+        if (next && !fresh) prefetch_entry(eng, next, 2);
     } else {
         /* The heap and the radix heap know only their top: peek at it
          * (peeking is part of the next pop anyway) and fetch stage 0;

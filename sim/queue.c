@@ -165,9 +165,7 @@ void fsn_qheap_filter(fsn_qheap_t *h, fsn_qkeep_fn keep, const void *ctx) {
 /* ---- calendar queue ------------------------------------------------ */
 
 static inline uint64_t cq_window(const fsn_calq_t *q, uint64_t tbits) {
-    double x = fsn_bits_time(tbits) * q->inv_w;
-    /* Signed conversion is one instruction; x is >= 0 and clamped. */
-    return x < 0x1p62 ? (uint64_t)(int64_t)x : (UINT64_C(1) << 62);
+    return fsn_calq_window(q, tbits);
 }
 
 static fsn_err_t cq_set_buckets(fsn_calq_t *q, uint32_t nb) {
@@ -293,8 +291,7 @@ static fsn_err_t cq_flush(fsn_calq_t *q) {
     return FSN_OK;
 }
 
-fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e) {
-    uint64_t win = cq_window(q, e->tbits);
+fsn_err_t fsn_calq_push_slow(fsn_calq_t *q, const fsn_qentry_t *e, uint64_t win) {
     if (win < q->next) {
         /* Into the open window: a short sorted run takes it in place (so
          * prefetching still sees it), a long one sends it to the heap. */
@@ -328,13 +325,18 @@ size_t fsn_calq_size(const fsn_calq_t *q) {
 /* Sort a short run descending through 64-bit words: each entry's time
  * bits minus the run's smallest, shifted up six places, with the entry's
  * index below. Within a window the times are close, so the difference
- * fits; the words are unique, and an insertion sort on them moves 8
- * bytes and compares once per step, where sorting the entries moves 24
- * bytes and compares 128-bit keys. Entries are then gathered in order.
- * Equal times (the index, not the engine's key, broke the tie) are rare:
- * a last insertion pass on full keys puts them right. Returns 0 (and
- * leaves the run alone) when the times are too far apart. */
+ * fits, and the words are unique. The words are first distributed by a
+ * counting sort over n slots of equal width in that difference (a
+ * monotone map, so slots are in order), which leaves them nearly sorted;
+ * an insertion pass then fixes the few inversions within a slot. Where
+ * an insertion sort from scratch moves each word past a quarter of the
+ * run at a mispredicted loop exit, here most words do not move at all.
+ * The entries are then gathered in order. Equal times (the index, not
+ * the engine's key, broke the tie) are rare: a last insertion pass on
+ * full keys puts them right. Returns 0 (and leaves the run alone) when
+ * the times are too far apart. */
 static int sort_desc_short(fsn_qentry_t *a, size_t n) {
+    if (n < 2) return 1;
     uint64_t mn = UINT64_MAX, mx = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t t = a[i].tbits;
@@ -342,11 +344,24 @@ static int sort_desc_short(fsn_qentry_t *a, size_t n) {
         mx = t > mx ? t : mx;
     }
     if (mx - mn >= (UINT64_C(1) << 57)) return 0;
-    uint64_t k[64];
+    /* Slot of a difference x: floor(x n / (range + 1)), at most n - 1
+     * (clamped, in case the rounding of the product reaches n). */
+    const double scale = (double)n / ((double)(mx - mn) + 1.0);
+    uint8_t slot[64], start[65];
+    memset(start, 0, (n + 1) * sizeof *start);
     for (size_t i = 0; i < n; i++) {
-        uint64_t x = ((a[i].tbits - mn) << 6) | i;
+        uint32_t sl = (uint32_t)(int32_t)((double)(a[i].tbits - mn) * scale);
+        sl -= (uint32_t)(sl == n); /* arithmetic, not a branch */
+        slot[i] = (uint8_t)sl;
+        start[sl + 1]++;
+    }
+    for (size_t j = 1; j <= n; j++) start[j] = (uint8_t)(start[j] + start[j - 1]);
+    uint64_t k[64];
+    for (size_t i = 0; i < n; i++) k[start[slot[i]]++] = ((a[i].tbits - mn) << 6) | i;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = k[i];
         size_t j = i;
-        while (j > 0 && k[j - 1] < x) {
+        while (j > 0 && k[j - 1] > x) {
             k[j] = k[j - 1];
             j--;
         }
@@ -354,9 +369,10 @@ static int sort_desc_short(fsn_qentry_t *a, size_t n) {
     }
     fsn_qentry_t tmp[64];
     int tie = 0;
-    for (size_t i = 0; i < n; i++) {
-        tmp[i] = a[k[i] & 63];
-        tie |= i > 0 && (k[i] >> 6) == (k[i - 1] >> 6);
+    tmp[n - 1] = a[k[0] & 63];
+    for (size_t i = 1; i < n; i++) {
+        tmp[n - 1 - i] = a[k[i] & 63];
+        tie |= (k[i] >> 6) == (k[i - 1] >> 6);
     }
     memcpy(a, tmp, n * sizeof *a);
     if (tie) {
@@ -599,7 +615,7 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
     return FSN_OK;
 }
 
-const fsn_qentry_t *fsn_calq_top(fsn_calq_t *q, fsn_err_t *rc) {
+const fsn_qentry_t *fsn_calq_top_slow(fsn_calq_t *q, fsn_err_t *rc) {
     *rc = FSN_OK;
     /* The open window filled up behind its sorted run (a width far too
      * wide, as after a quiet period or at the start of a run): re-bucket
@@ -656,7 +672,7 @@ const fsn_qentry_t *fsn_calq_top(fsn_calq_t *q, fsn_err_t *rc) {
     }
 }
 
-void fsn_calq_pop(fsn_calq_t *q) {
+void fsn_calq_pop_slow(fsn_calq_t *q) {
     FSN_REQUIRE(q->top_src != 0);
     if (q->top_src == 1) q->bot_len--;
     else fsn_qheap_pop(&q->late);

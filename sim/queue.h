@@ -120,12 +120,53 @@ fsn_err_t fsn_calq_init(fsn_calq_t *q, size_t cap);
 void fsn_calq_destroy(fsn_calq_t *q);
 /* Empty the queue, keep memory. */
 void fsn_calq_clear(fsn_calq_t *q);
-fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e);
+
+/* The slow paths of the three below (queue.c). */
+fsn_err_t fsn_calq_push_slow(fsn_calq_t *q, const fsn_qentry_t *e, uint64_t win);
+const fsn_qentry_t *fsn_calq_top_slow(fsn_calq_t *q, fsn_err_t *rc);
+void fsn_calq_pop_slow(fsn_calq_t *q);
+
+/* The window of a time: floor(t / w), clamped. */
+static inline uint64_t fsn_calq_window(const fsn_calq_t *q, uint64_t tbits) {
+    double x = fsn_bits_time(tbits) * q->inv_w;
+    /* Signed conversion is one instruction; x is >= 0 and clamped. */
+    return x < 0x1p62 ? (uint64_t)(int64_t)x : (UINT64_C(1) << 62);
+}
+
+/* Push an entry. O(1). The common case (a later window, room in the
+ * staging array) is inline; the rest is fsn_calq_push_slow. */
+static inline fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e) {
+    const uint64_t win = fsn_calq_window(q, e->tbits);
+    if (__builtin_expect(win >= q->next && q->stage_len < FSN_CQ_STAGE, 1)) {
+        q->stage_b[q->stage_len] = (uint32_t)(win & q->mask);
+        q->stage[q->stage_len++] = *e;
+        return FSN_OK;
+    }
+    return fsn_calq_push_slow(q, e, win);
+}
+
 /* The smallest entry, or NULL if empty. May reorganise the queue
- * (opening the next window, retuning) and so may fail on memory: *rc. */
-const fsn_qentry_t *fsn_calq_top(fsn_calq_t *q, fsn_err_t *rc);
+ * (opening the next window, retuning) and so may fail on memory: *rc.
+ * The common case (the open window's sorted run holds the next entry
+ * and no late arrival competes) is inline. */
+static inline const fsn_qentry_t *fsn_calq_top(fsn_calq_t *q, fsn_err_t *rc) {
+    if (__builtin_expect(q->bot_len != 0 && q->late.len == 0, 1)) {
+        *rc = FSN_OK;
+        q->top_src = 1;
+        return &q->bot[q->bot_len - 1];
+    }
+    return fsn_calq_top_slow(q, rc);
+}
+
 /* Remove the entry the last fsn_calq_top returned. */
-void fsn_calq_pop(fsn_calq_t *q);
+static inline void fsn_calq_pop(fsn_calq_t *q) {
+    if (__builtin_expect(q->top_src == 1, 1)) {
+        q->bot_len--;
+        q->top_src = 0;
+    } else {
+        fsn_calq_pop_slow(q);
+    }
+}
 /* The k-th next entry of the current window's sorted run (k = 0 is the
  * next), or NULL: a hint for prefetching, not an exact order. */
 static inline const fsn_qentry_t *fsn_calq_ahead(const fsn_calq_t *q, size_t k) {

@@ -73,7 +73,10 @@ typedef fsn_err_t (*fsn_event_fn)(fsn_engine_t *eng, void *model, const fsn_even
  * prefetches for the data that event will read. Stage 0 comes first (a
  * few events ahead): fetch what needs nothing else; stage 1 comes later
  * for the same event: fetch what depends on stage 0's data (a row whose
- * bounds stage 0 fetched). Must not change state. */
+ * bounds stage 0 fetched); stage 2 comes last, for the very next event:
+ * fetch what depends on stage 1's data (the friends listed in that row).
+ * A model may ignore any stage (return at once). Stages 1 and 2 come
+ * only on the calendar queue. Must not change state. */
 typedef void (*fsn_prefetch_fn)(const void *model, uint32_t a, int stage);
 
 typedef struct fsn_event_type {

@@ -8,6 +8,14 @@
  * 1e6-user run at 4 MB. A float arrival time is only used to prune: it is
  * rounded up when stored, so a share pruned by it is later than the one
  * already on its way, and the event itself carries the exact double time.
+ *
+ * On a graph that fits in cache the run is bound by instructions and
+ * mispredicted branches, not memory: the share loop therefore tests its
+ * receivers without branching (which shares survive is a coin toss) and
+ * keeps the random stream in registers. On a larger graph the handler
+ * waits on its receivers' state words, so the engine's three prefetch
+ * stages fetch, for the coming events, the user's state word and row
+ * bounds, then its friend list, then its first friends' state words.
  */
 #include "fission/models/sir.h"
 
@@ -17,11 +25,20 @@
 
 enum { EV_INFECT = 0 };
 
+/* Prefetch friends' state words (stage 2) when the state array is at
+ * least this large. Below, it sits in a core's L2 cache (1 MiB on the
+ * machine measured, 0.5 to 2 MiB on current x86 cores), the handler's
+ * loads of it hit, and the prefetches cost more than they save:
+ * measured with bench_sir, 6% slower at 1e5 users (0.4 MB of state) and
+ * 17% faster at 1e6 (4 MB). */
+#define FRIEND_PREFETCH_BYTES ((size_t)2 << 20)
+
 struct fsn_sir {
     const fsn_csr_t *g;
     fsn_engine_t *eng;
     uint32_t type0;
     float *arrival;
+    int prefetch_friends;       /* stage 2 prefetching on (a large graph) */
     double beta, gamma;
     fsn_rng_t *rng;
     uint32_t infected;
@@ -31,25 +48,40 @@ struct fsn_sir {
     fsn_sir_traj_t traj;
 };
 
-/* The smallest float >= x, for x >= 0 finite (one step up when the
- * rounding went down: the next float up is the next bit pattern). */
+/* The smallest float >= x, for x >= 0 finite: one step up when the
+ * rounding went down (the next float up is the next bit pattern). The
+ * step is added, not branched on: rounding goes either way at random. */
 static inline float float_up(double x) {
     float f = (float)x;
-    if ((double)f < x) {
-        uint32_t b;
-        memcpy(&b, &f, sizeof b);
-        b++;
-        memcpy(&f, &b, sizeof f);
-    }
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    b += (uint32_t)((double)f < x);
+    memcpy(&f, &b, sizeof f);
     return f;
+}
+
+/* A standard exponential from a generator held in locals (the caller's
+ * copy of the model's stream): the fast path of fsn_rng_exp1 with the
+ * state in registers, since stores to the model's arrays could
+ * otherwise alias it and force a reload and a store per draw. */
+static inline double exp1_local(fsn_rng_t *r) {
+    uint64_t u = fsn_rng_next(r);
+    unsigned i = (unsigned)(u & 255);
+    uint64_t j = u >> 11;
+    if (__builtin_expect(j < fsn_zig_ke[i], 1)) return (double)j * fsn_zig_we[i];
+    fsn_rng_t tmp = *r; /* only the rare slow path sees an address */
+    double x = fsn_rng_exp1_slow(&tmp, u);
+    *r = tmp;
+    return x;
 }
 
 /* User v gets the link at time t: note it, draw how long interest lasts,
  * send the shares that will arrive before then. */
 static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) {
-    m->arrival[v] = -1.0f;
-    fsn_rng_t *rng = m->rng;
-    const double rtime = fsn_rng_exp1(rng) / m->gamma;
+    float *const arrival = m->arrival;
+    arrival[v] = -1.0f;
+    fsn_rng_t rng = *m->rng;
+    const double rtime = exp1_local(&rng) / m->gamma;
     m->inf_t[m->infected] = t;
     m->rec_t[m->infected] = t + rtime;
     m->infected++;
@@ -66,41 +98,56 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
     const fsn_csr_t *g = m->g;
     const uint64_t lo = g->offset[v], deg = g->offset[v + 1] - lo;
     const fsn_vid_t *row = g->adj + lo;
-    /* Two passes over a small batch: draw the receivers and prefetch
-     * their arrival words, then test and post, so the batch's cache
-     * misses overlap instead of following one another. */
+    const uint32_t type = m->type0 + EV_INFECT;
+    /* One pass draws the receivers and tests each against its arrival
+     * word, with no branch but the loop's own: which shares survive is
+     * a coin toss, so the arrival word is always written (its old value
+     * or the new time) and survivors are compacted into a batch, posted
+     * afterwards. The arrival loads of successive receivers do not
+     * depend on each other and overlap in the out-of-order window. A
+     * share survives if it arrives before any on its way: the word is
+     * +inf (none), a time, or -1 (has the link; every time is >= 0). A
+     * friend listed twice sees the first one's store. */
     enum { BATCH = 16 };
     fsn_vid_t who[BATCH];
     double when[BATCH];
     int64_t k = 0;
     const int64_t d = (int64_t)deg;
-    while (k < d) {
-        int nb = 0;
-        while (k < d && nb < BATCH) {
-            double y = fsn_rng_exp1(rng) * inv_c;
-            if (!(y < (double)(d - k))) {
-                k = d;
-                break;
+    fsn_err_t rc = FSN_OK;
+    int np = 0;
+    while (k < d) { /* past the last friend, no draw is needed */
+        double y = exp1_local(&rng) * inv_c;
+        if (!(y < (double)(d - k))) break;
+        int64_t skip = (int64_t)y; /* floor: y >= 0, and below 2^63 here */
+        k += skip;
+        fsn_vid_t w = row[k++];
+        double at = t + rtime * (y - (double)skip);
+        uint32_t aw, up;
+        float upf = float_up(at), awf = arrival[w];
+        memcpy(&aw, &awf, sizeof aw);
+        memcpy(&up, &upf, sizeof up);
+        uint32_t keep = at < (double)awf, mask = 0u - keep;
+        aw = (up & mask) | (aw & ~mask);
+        memcpy(&awf, &aw, sizeof aw);
+        arrival[w] = awf;
+        who[np] = w;
+        when[np] = at;
+        np += (int)keep;
+        if (np == BATCH) {
+            for (int j = 0; j < np; j++) {
+                rc = fsn_engine_post(eng, when[j], 0, type, who[j]);
+                if (rc) goto out;
             }
-            int64_t skip = (int64_t)y; /* floor: y >= 0, and below 2^63 here */
-            k += skip;
-            fsn_vid_t w = row[k++];
-            __builtin_prefetch(&m->arrival[w]);
-            who[nb] = w;
-            when[nb] = t + rtime * (y - (double)skip);
-            nb++;
-        }
-        for (int j = 0; j < nb; j++) {
-            fsn_vid_t w = who[j];
-            float aw = m->arrival[w];
-            double at = when[j];
-            if (aw < 0 || at >= (double)aw) continue;
-            m->arrival[w] = float_up(at);
-            fsn_err_t rc = fsn_engine_post(eng, at, 0, m->type0 + EV_INFECT, w);
-            if (rc) return rc;
+            np = 0;
         }
     }
-    return FSN_OK;
+    for (int j = 0; j < np; j++) {
+        rc = fsn_engine_post(eng, when[j], 0, type, who[j]);
+        if (rc) goto out;
+    }
+out:
+    *m->rng = rng;
+    return rc;
 }
 
 static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
@@ -110,16 +157,33 @@ static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev
 }
 
 /* An upcoming event's user: first its state word and row bounds, then
- * (once the bounds are in cache) the start of its row. */
+ * (once the bounds are in cache) its row, then (once the row is in
+ * cache, one event ahead) the state words of its first friends, which
+ * the handler will test as receivers: on a large graph these are the
+ * handler's worst misses. Eight friends, by a fixed count with the
+ * index clamped to the row (no loop exit to mispredict); a user who
+ * already has the link (its event will do nothing) gets none. The
+ * third stage only pays when the state words outgrow a core's own
+ * cache (see FRIEND_PREFETCH_BYTES); below, it is skipped. */
 static void prefetch_infect(const void *model, uint32_t v, int stage) {
     const fsn_sir_t *m = model;
     if (stage == 0) {
         __builtin_prefetch(&m->arrival[v]);
         __builtin_prefetch(&m->g->offset[v]);
+    } else if (stage == 2) {
+        const float *arrival = m->arrival;
+        if (!m->prefetch_friends || arrival[v] < 0) return;
+        const uint64_t lo = m->g->offset[v], deg = m->g->offset[v + 1] - lo;
+        if (deg == 0) return;
+        const fsn_vid_t *row = m->g->adj + lo;
+        const uint64_t last = deg - 1;
+        for (uint64_t i = 0; i < 8; i++) __builtin_prefetch(&arrival[row[i < last ? i : last]]);
     } else {
-        /* The row, up to four cache lines (a degree of 64). */
+        /* The row's first and last cache lines (all of it up to a
+         * degree of 17; no loop, whose exit would be mispredicted). */
         const fsn_vid_t *p = m->g->adj + m->g->offset[v], *end = m->g->adj + m->g->offset[v + 1];
-        for (int i = 0; i < 4 && p < end; i++, p += 16) __builtin_prefetch(p);
+        __builtin_prefetch(p);
+        __builtin_prefetch(end - 1);
     }
 }
 
@@ -127,23 +191,31 @@ static const fsn_event_type_t sir_events[] = {{"infect", on_infect, prefetch_inf
 static const fsn_model_type_t sir_model = {"sir", 1, sir_events};
 
 /* Sort non-negative doubles. LSD radix sort on the top 32 bits of the
- * bit patterns (which order as the values do), 11-bit digits, 3 passes,
- * passes where every key shares the digit skipped; then one insertion
+ * bit patterns (which order as the values do), 11-bit digits counted
+ * in one pass, 3 moves, moves where every key shares the digit skipped
+ * (n < 2^32: the counts are 32-bit); then one insertion
  * pass puts keys that tie on their top 32 bits (a relative gap under
  * 2^-20, a few per cent of neighbours) in exact order. O(n). */
 static void sort_times(double *t, uint64_t *tmp, size_t n) {
     uint64_t *a = (uint64_t *)(void *)t, *b = tmp;
     _Static_assert(sizeof(double) == sizeof(uint64_t), "double is 64 bits");
-    size_t count[2048];
+    /* The three digits' counts in one pass over the data. */
+    uint32_t counts[3][2048];
     static const int shifts[3] = {32, 43, 54};
+    memset(counts, 0, sizeof counts);
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t x = a[i];
+        counts[0][(x >> 32) & 2047]++;
+        counts[1][(x >> 43) & 2047]++;
+        counts[2][(x >> 54) & 2047]++;
+    }
     for (int p = 0; p < 3; p++) {
         const int shift = shifts[p];
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++) count[(a[i] >> shift) & 2047]++;
+        uint32_t *count = counts[p];
         if (n == 0 || count[(a[0] >> shift) & 2047] == n) continue;
-        size_t sum = 0;
+        uint32_t sum = 0;
         for (int d = 0; d < 2048; d++) {
-            size_t c = count[d];
+            uint32_t c = count[d];
             count[d] = sum;
             sum += c;
         }
@@ -169,18 +241,14 @@ static void sort_times(double *t, uint64_t *tmp, size_t n) {
 static void build_trajectory(fsn_sir_t *m) {
     sort_times(m->rec_t, m->sortbuf, m->infected);
     fsn_sir_traj_t *tr = &m->traj;
-    uint32_t n = m->g->n, s = n, i = 0, r = 0;
-    size_t a = 0, b = 0, len = 0;
+    const uint32_t n = m->g->n;
+    size_t a = m->initial, b = 0, len = 1;
     /* Entry 0: the initial state, as igraph_sir has it (one first user
      * there; here any number, all at time 0). */
-    s -= m->initial;
-    i += m->initial;
-    a = m->initial;
     tr->time[0] = 0.0;
-    tr->s[0] = s;
-    tr->i[0] = i;
-    tr->r[0] = r;
-    len = 1;
+    tr->s[0] = n - m->initial;
+    tr->i[0] = m->initial;
+    tr->r[0] = 0;
     /* Which list goes next is a coin toss to the branch predictor, so
      * the merge selects instead of branching, on locals (the counts'
      * stores could alias the model's fields). A user recovers after its
@@ -190,27 +258,23 @@ static void build_trajectory(fsn_sir_t *m) {
     const size_t ni = m->infected;
     double *time = tr->time;
     uint32_t *ts = tr->s, *ti = tr->i, *trr = tr->r;
+    /* After a infections and b recoveries: S = n - a, I = a - b, R = b. */
     while (a < ni) {
         double x = inf[a], y = rec[b];
-        uint32_t take = x <= y;
+        size_t take = x <= y;
         time[len] = take ? x : y;
         a += take;
         b += 1 - take;
-        s -= take;
-        i += 2 * take - 1;
-        r += 1 - take;
-        ts[len] = s;
-        ti[len] = i;
-        trr[len] = r;
+        ts[len] = n - (uint32_t)a;
+        ti[len] = (uint32_t)(a - b);
+        trr[len] = (uint32_t)b;
         len++;
     }
     while (b < ni) {
         time[len] = rec[b++];
-        i--;
-        r++;
-        ts[len] = s;
-        ti[len] = i;
-        trr[len] = r;
+        ts[len] = n - (uint32_t)a;
+        ti[len] = (uint32_t)(a - b);
+        trr[len] = (uint32_t)b;
         len++;
     }
     tr->len = len;
@@ -234,6 +298,7 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
     fsn_sir_t *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     m->g = g;
+    m->prefetch_friends = (size_t)g->n * sizeof *m->arrival >= FRIEND_PREFETCH_BYTES;
     m->eng = eng;
     size_t n = g->n ? g->n : 1, cap = 2 * n + 1;
     m->arrival = malloc(n * sizeof *m->arrival);
