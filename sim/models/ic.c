@@ -116,7 +116,7 @@ static void prefetch_activate(const void *model, uint32_t v, int stage) {
         __builtin_prefetch(&m->arrival[v]);
         __builtin_prefetch(&m->gen[v]);
         __builtin_prefetch(&m->g->offset[v]);
-    } else {
+    } else if (stage == 1) {
         const fsn_vid_t *p = m->g->adj + m->g->offset[v], *end = m->g->adj + m->g->offset[v + 1];
         for (int i = 0; i < 4 && p < end; i++, p += 16) __builtin_prefetch(p);
     }
