@@ -49,6 +49,16 @@ void fsn_diags_clear(fsn_diags_t *d) {
     if (d) d->count = 0;
 }
 
+void fsn_diags_vadd(fsn_diags_t *d, const char *file, const char *path, const char *fmt, va_list ap) {
+    if (d->count < FSN_DIAG_MAX) {
+        char *m = d->msg[d->count];
+        int k = snprintf(m, FSN_ERROR_MSG_MAX, "%s: %s%s", file, path ? path : "", path && *path ? ": " : "");
+        if (k < 0) k = 0;
+        if ((size_t)k < FSN_ERROR_MSG_MAX) vsnprintf(m + k, FSN_ERROR_MSG_MAX - (size_t)k, fmt, ap);
+    }
+    d->count++;
+}
+
 typedef struct ctx {
     fsn_diags_t *d;
     const char *file;
@@ -76,18 +86,10 @@ static void diag_at(ctx_t *c, int line, int col, const char *fmt, ...) {
 static void diag(ctx_t *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void diag(ctx_t *c, const char *path, const char *fmt, ...) {
     if (!c->d) return;
-    if (c->d->count < FSN_DIAG_MAX) {
-        char *m = c->d->msg[c->d->count];
-        int k = snprintf(m, FSN_ERROR_MSG_MAX, "%s: %s%s", c->file, path ? path : "", path && *path ? ": " : "");
-        if (k < 0) k = 0;
-        if ((size_t)k < FSN_ERROR_MSG_MAX) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(m + k, FSN_ERROR_MSG_MAX - (size_t)k, fmt, ap);
-            va_end(ap);
-        }
-    }
-    c->d->count++;
+    va_list ap;
+    va_start(ap, fmt);
+    fsn_diags_vadd(c->d, c->file, path, fmt, ap);
+    va_end(ap);
 }
 
 /* ------------------------------------------------------------------ */

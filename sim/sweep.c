@@ -53,18 +53,10 @@ typedef struct pctx {
 
 static void diag(pctx_t *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void diag(pctx_t *c, const char *path, const char *fmt, ...) {
-    if (c->d->count < FSN_DIAG_MAX) {
-        char *m = c->d->msg[c->d->count];
-        int k = snprintf(m, FSN_ERROR_MSG_MAX, "%s: %s%s", c->file, path ? path : "", path && *path ? ": " : "");
-        if (k < 0) k = 0;
-        if ((size_t)k < FSN_ERROR_MSG_MAX) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(m + k, FSN_ERROR_MSG_MAX - (size_t)k, fmt, ap);
-            va_end(ap);
-        }
-    }
-    c->d->count++;
+    va_list ap;
+    va_start(ap, fmt);
+    fsn_diags_vadd(c->d, c->file, path, fmt, ap);
+    va_end(ap);
 }
 
 static const char *json_type(const cJSON *v) {

@@ -25,6 +25,7 @@
 #ifndef FISSION_SCENARIO_H
 #define FISSION_SCENARIO_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +77,10 @@ typedef struct fsn_diags {
 } fsn_diags_t;
 
 void fsn_diags_clear(fsn_diags_t *d);
+
+/* Append "FILE: PATH: message" (PATH and its colon left out when empty)
+ * to d; past FSN_DIAG_MAX messages only the count grows. O(message). */
+void fsn_diags_vadd(fsn_diags_t *d, const char *file, const char *path, const char *fmt, va_list ap);
 
 /* The scenario every default gives: the WeChat-like graph of 100 000
  * users, the article's user attributes, the default behaviour, one

@@ -8,6 +8,8 @@
 #ifndef FISSION_CLI_H
 #define FISSION_CLI_H
 
+#include <signal.h>
+
 #include "fission/run.h"
 #include "fission/scenario.h"
 
@@ -86,5 +88,17 @@ char *cli_slurp(const char *path, size_t *len);
 /* The file name of path without its folder and its last extension
  * ("a/b.json" is "b", ".json" stays), into dst (n bytes). */
 void cli_base_name(char *dst, size_t n, const char *path);
+
+/* Ctrl-C and SIGTERM during a long run: cli_stop_catch clears the stop
+ * flag, makes both signals set it and returns it (to hand to the
+ * library's stop pointer); cli_stop_release puts the previous handlers
+ * back; cli_stopped says whether a signal came since the last catch.
+ * One flag for the process (a CLI runs one command). */
+typedef struct cli_signals {
+    struct sigaction old_int, old_term;
+} cli_signals_t;
+const volatile int *cli_stop_catch(cli_signals_t *saved);
+void cli_stop_release(const cli_signals_t *saved);
+int cli_stopped(void);
 
 #endif

@@ -147,12 +147,6 @@ void cli_print_table(const fsn_run_result_t *res, int all) {
 /* Progress and interruption                                          */
 /* ------------------------------------------------------------------ */
 
-static volatile int stop_flag;
-
-static void on_signal(int sig) {
-    (void)sig;
-    stop_flag = 1;
-}
 
 typedef struct progress {
     atomic_uint done;
@@ -360,19 +354,12 @@ int cli_run_scenario(fsn_scenario_t *sc, const char *label, const char *scenario
             return CLI_RUN;
         }
     }
-    stop_flag = 0;
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    fsn_run_hooks_t hooks = {&hc, hook_begin, hook_end, hook_done, &stop_flag};
+    cli_signals_t sigs;
+    fsn_run_hooks_t hooks = {&hc, hook_begin, hook_end, hook_done, cli_stop_catch(&sigs)};
     if (pg.show) draw(&pg);
     rc = fsn_run_campaigns_hooked(&g, &sc->users, &sc->behaviour, sc->campaigns, sc->ncampaigns, &cfg, 0, &hooks,
                                   res, &err);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    cli_stop_release(&sigs);
     if (pg.show) fprintf(stderr, "\r\033[K");
     fsn_trace_free(hc.trace);
     pthread_mutex_destroy(&pg.lock);
@@ -765,7 +752,7 @@ int cli_batch(int argc, char **argv) {
             fprintf(tf, ",%s,0,,,,,\n", status);
         }
         fsn_run_result_destroy(&res);
-        if (stop_flag) {
+        if (cli_stopped()) {
             fprintf(stderr, "fission: batch: interrupted; the scenarios not yet run are skipped\n");
             break;
         }

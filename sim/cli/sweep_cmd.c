@@ -55,12 +55,6 @@ static const char *usage_sweep =
     "`fission sweep export DIR` rewrites DIR/runs.csv and DIR/points.csv from DIR/sweep.db.\n"
     "Ctrl-C stops cleanly: the running runs finish and are stored; --resume continues.\n";
 
-static volatile int stop_flag;
-
-static void on_signal(int sig) {
-    (void)sig;
-    stop_flag = 1;
-}
 
 static void print_diags(const fsn_diags_t *d) {
     size_t shown = d->count < FSN_DIAG_MAX ? d->count : FSN_DIAG_MAX;
@@ -437,20 +431,13 @@ setup_done:
         fprintf(stderr, "fission sweep %s: %s design, %zu points x %u replicates = %" PRIu64 " runs, %" PRIu64
                         " to do, on %u %s\n",
                 file, fsn_design_name(sw->design), sw->npoints, sw->reps, total, total - have, nt, mpi ? "worker ranks" : "threads");
-    fsn_sweep_exec_cfg_t cfg = {threads, &stop_flag, 1.0, progress_draw, &pg};
+    cli_signals_t sigs;
+    fsn_sweep_exec_cfg_t cfg = {threads, cli_stop_catch(&sigs), 1.0, progress_draw, &pg};
     fsn_sweep_exec_stats_t st;
-    stop_flag = 0;
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     if (!mpi) rc = fsn_sweep_exec(sw, cache, &source, &sink, &cfg, &st, &err);
     else if (!worker) rc = fsn_sweep_mpi_serve(&source, &sink, &cfg, &st, &err);
     else rc = fsn_sweep_mpi_work(sw, cache, &cfg, &st, &err);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    cli_stop_release(&sigs);
     if (pg.show) fprintf(stderr, "\r\033[K");
     if (worker) {
         if (rc) {
