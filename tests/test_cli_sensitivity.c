@@ -19,31 +19,13 @@
 
 #include "fission/sensitivity.h"
 #include "fission/store.h"
+#include "cli_run.h"
 
 static char out[1 << 17], err[1 << 16];
 static char tmp[256];
 
-static void slurp(const char *path, char *buf, size_t size) {
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-    buf[n] = 0;
-    if (f) fclose(f);
-}
-
-/* Run the CLI with args (shell words) in the temp folder; capture stdout
- * and stderr; return the exit code (-1 if it did not exit). */
-static int run(const char *args) {
-    char cmd[8192], o[300], e[300];
-    snprintf(o, sizeof o, "%s.stdout", tmp);
-    snprintf(e, sizeof e, "%s.stderr", tmp);
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s >%s 2>%s </dev/null", tmp, FISSION_CLI, args, o, e);
-    int st = system(cmd);
-    slurp(o, out, sizeof out);
-    slurp(e, err, sizeof err);
-    remove(o);
-    remove(e);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+/* Run the CLI with args (shell words) in the temp folder (tests/cli_run.h). */
+static int run(const char *args) { return cli_run_in(tmp, "", args, out, sizeof out, err, sizeof err); }
 
 static void setup(void) {
     snprintf(tmp, sizeof tmp, "/tmp/fission_sens_XXXXXX");
@@ -187,7 +169,7 @@ Test(cli_sensitivity, a_saltelli_store_gives_sobol_indices_near_the_analytic_one
     cr_assert(strstr(out, "behaviour.a") && strstr(out, "campaigns[0].c"), "%s", out);
     char path[400];
     snprintf(path, sizeof path, "%s/s/sensitivity.csv", tmp);
-    slurp(path, csv, sizeof csv);
+    cli_slurp(path, csv, sizeof csv);
     size_t n = parse_csv(csv, rows, 4096);
     cr_assert_eq(n, 2 * 3 * 2, "2 metrics x 3 parameters x (S1, ST): %zu rows", n);
     for (size_t i = 0; i < n; i++) {
@@ -215,15 +197,15 @@ Test(cli_sensitivity, the_same_store_gives_the_same_bytes_and_metric_and_out_sel
     cr_assert_eq(run("sensitivity s --boot 50"), 0, "%s", err);
     char a[1 << 14], b[1 << 14], path[400];
     snprintf(path, sizeof path, "%s/s/sensitivity.csv", tmp);
-    slurp(path, a, sizeof a);
+    cli_slurp(path, a, sizeof a);
     cr_assert_eq(run("sensitivity s --boot 50 --metric linear --out lin.csv --level 0.9"), 0, "%s", err);
     cr_assert(!strstr(out, "ishigami"), "%s", out);
     snprintf(path, sizeof path, "%s/lin.csv", tmp);
-    slurp(path, b, sizeof b);
+    cli_slurp(path, b, sizeof b);
     cr_assert_eq(parse_csv(b, rows, 4096), 6);
     cr_assert_eq(run("sensitivity s --boot 50"), 0, "%s", err);
     snprintf(path, sizeof path, "%s/s/sensitivity.csv", tmp);
-    slurp(path, b, sizeof b);
+    cli_slurp(path, b, sizeof b);
     cr_assert_str_eq(a, b);
 }
 
@@ -241,7 +223,7 @@ Test(cli_sensitivity, a_morris_store_gives_exact_effects_for_a_linear_metric) {
     cr_assert(strstr(out, "Morris elementary effects"), "%s", out);
     char path[400];
     snprintf(path, sizeof path, "%s/m/sensitivity.csv", tmp);
-    slurp(path, csv, sizeof csv);
+    cli_slurp(path, csv, sizeof csv);
     size_t n = parse_csv(csv, rows, 4096);
     cr_assert_eq(n, 2 * 3 * 3, "2 metrics x 3 parameters x (mu_star, mu, sigma): %zu rows", n);
     for (size_t i = 0; i < n; i++) {
@@ -256,7 +238,7 @@ Test(cli_sensitivity, a_morris_store_gives_exact_effects_for_a_linear_metric) {
         cr_assert(fabs(find(rows, n, "linear", par[i], "sigma")->value) < 1e-9);
     }
     cr_assert_eq(run("sensitivity m --boot 0 --per-unit --metric linear"), 0, "%s", err);
-    slurp(path, csv, sizeof csv);
+    cli_slurp(path, csv, sizeof csv);
     n = parse_csv(csv, rows, 4096);
     cr_assert_eq(n, 9);
     for (size_t i = 0; i < 3; i++) {
@@ -371,7 +353,7 @@ Test(cli_sensitivity, a_saltelli_sweep_of_a_small_scenario_gives_a_complete_csv,
     cr_assert(strstr(out, "behaviour.sharing.coupon_reshare"), "%s", out);
     char path[400];
     snprintf(path, sizeof path, "%s/sw/sensitivity.csv", tmp);
-    slurp(path, csv, sizeof csv);
+    cli_slurp(path, csv, sizeof csv);
     size_t finite = 0, n = parse_csv(csv, rows, 4096);
     size_t metrics = check_groups(n, 3 * 2, "sobol", &finite);
     cr_log_info("%zu metrics, %zu with every index finite", metrics, finite);
@@ -388,7 +370,7 @@ Test(cli_sensitivity, a_morris_sweep_of_a_small_scenario_gives_a_complete_csv, .
     cr_assert(strstr(out, "morris design, size 4, 3 parameters, 16 points"), "%s", out);
     char path[400];
     snprintf(path, sizeof path, "%s/mw/sensitivity.csv", tmp);
-    slurp(path, csv, sizeof csv);
+    cli_slurp(path, csv, sizeof csv);
     size_t finite = 0, n = parse_csv(csv, rows, 4096);
     size_t metrics = check_groups(n, 3 * 3, "morris", &finite);
     cr_assert_gt(metrics, 10);

@@ -17,16 +17,10 @@
 #include <unistd.h>
 
 #include "fission/store.h"
+#include "cli_run.h"
 
 static char out[1 << 16], err[1 << 16];
 static char tmp[256];
-
-static void slurp(const char *path, char *buf, size_t size) {
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-    buf[n] = 0;
-    if (f) fclose(f);
-}
 
 static char *slurp_alloc(const char *path) {
     FILE *f = fopen(path, "rb");
@@ -41,19 +35,8 @@ static char *slurp_alloc(const char *path) {
     return b;
 }
 
-/* Run the CLI with args in the temp folder; return the exit code. */
-static int run(const char *args) {
-    char cmd[8192], o[300], e[300];
-    snprintf(o, sizeof o, "%s.stdout", tmp);
-    snprintf(e, sizeof e, "%s.stderr", tmp);
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s >%s 2>%s </dev/null", tmp, FISSION_CLI, args, o, e);
-    int st = system(cmd);
-    slurp(o, out, sizeof out);
-    slurp(e, err, sizeof err);
-    remove(o);
-    remove(e);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+/* Run the CLI with args (shell words) in the temp folder (tests/cli_run.h). */
+static int run(const char *args) { return cli_run_in(tmp, "", args, out, sizeof out, err, sizeof err); }
 
 static void write_file(const char *name, const char *text) {
     char p[400];
@@ -319,16 +302,9 @@ Test(cli_sweep, a_second_sweep_on_a_folder_in_use_is_refused, .timeout = 300) {
 #define MPIRUN "ASAN_OPTIONS=detect_leaks=0 " FISSION_MPIEXEC " --oversubscribe --allow-run-as-root -np "
 
 static int run_mpi(const char *np, const char *args) {
-    char cmd[8192], o[300], e[300];
-    snprintf(o, sizeof o, "%s.stdout", tmp);
-    snprintf(e, sizeof e, "%s.stderr", tmp);
-    snprintf(cmd, sizeof cmd, "cd %s && " MPIRUN "%s %s %s >%s 2>%s </dev/null", tmp, np, FISSION_CLI, args, o, e);
-    int st = system(cmd);
-    slurp(o, out, sizeof out);
-    slurp(e, err, sizeof err);
-    remove(o);
-    remove(e);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    char pre[512];
+    snprintf(pre, sizeof pre, MPIRUN "%s", np);
+    return cli_run_in(tmp, pre, args, out, sizeof out, err, sizeof err);
 }
 
 Test(cli_sweep, mpi_ranks_give_the_same_store_and_bytes_as_threads, .timeout = 300) {
