@@ -87,9 +87,11 @@ static void print_row(const fsn_ab_row_t *w) {
     printf("  %-44s %12s %12s %12s %-28s %8s %9s %8s\n", w->name, ma, mb, d, ci, rel, p, need);
 }
 
-static void print_header(const char *a, const char *b) {
-    printf("  %-44s %12.12s %12.12s %12s %-28s %8s %9s %8s\n", "", a, b, "B - A", "95% interval", "change", "p",
-           "reps");
+/* The columns are "A" and "B" (the first line names the two designs):
+ * a design's name is often longer than the column. */
+static void print_header(void) {
+    printf("  %-44s %12s %12s %12s %-28s %8s %9s %8s\n", "", "mean A", "mean B", "B - A", "95% interval", "change",
+           "p", "reps");
 }
 
 static int wanted(const char *name, const char *list) {
@@ -463,13 +465,13 @@ int cli_ab(int argc, char **argv) {
         }
     }
     printf("\nmoney (summed over the campaigns; CNY)\n");
-    print_header(sa->name, sb->name);
+    print_header();
     for (size_t i = 0; i < ab.nrows; i++)
         if (ab.rows[i].money) print_row(&ab.rows[i]);
     printf("\nverdict: %s\n", ab.verdict);
     printf("\nmetrics (B - A paired by replicate; * significant at 95%%; reps: replicates to resolve --delta "
            "at 80%% power)\n");
-    print_header(sa->name, sb->name);
+    print_header();
     for (size_t i = 0; i < ab.nrows; i++) {
         const fsn_ab_row_t *w = &ab.rows[i];
         if (w->money) continue;
