@@ -67,6 +67,7 @@ typedef struct reg_type {
     const char *name;
     fsn_event_fn handle;
     fsn_prefetch_fn prefetch;
+    fsn_moot_fn moot;
     void *model;
 } reg_type_t;
 
@@ -216,6 +217,7 @@ fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, 
         r->name = type->event_types[i].name;
         r->handle = type->event_types[i].handle;
         r->prefetch = type->event_types[i].prefetch;
+        r->moot = NULL;
         r->model = model;
     }
     return FSN_OK;
@@ -503,6 +505,38 @@ double fsn_engine_now(const fsn_engine_t *eng) { return eng->now; }
 size_t fsn_engine_size(const fsn_engine_t *eng) { return q_len(eng) - eng->stale; }
 
 uint64_t fsn_engine_events_run(const fsn_engine_t *eng) { return eng->events_run; }
+
+/* The calendar queue's moot hook: a posted event whose type has a moot
+ * test that says so. Slot events are never dropped here (their slots and
+ * the stale count are the engine's). */
+static int entry_moot(const void *ctx, const fsn_qentry_t *e) {
+    const fsn_engine_t *eng = ctx;
+    if (e->slot != NO_SLOT) return 0;
+    const reg_type_t *t = &eng->types[key_type(e->key)];
+    return t->moot && t->moot(t->model, e->a, fsn_bits_time(e->tbits));
+}
+
+fsn_err_t fsn_engine_set_moot(fsn_engine_t *eng, uint32_t type, fsn_moot_fn fn) {
+    FSN_REQUIRE(eng);
+    if (type >= eng->n_types) return FSN_EINVAL;
+    eng->types[type].moot = fn;
+    /* One type with a test (the usual case): the queue calls it
+     * directly; several: through entry_moot. */
+    uint32_t n = 0, one = 0;
+    for (uint32_t i = 0; i < eng->n_types; i++)
+        if (eng->types[i].moot) {
+            n++;
+            one = i;
+        }
+    fsn_calq_t *q = &eng->cal;
+    q->moot1 = n == 1 ? eng->types[one].moot : NULL;
+    q->moot1_ctx = n == 1 ? eng->types[one].model : NULL;
+    q->moot1_mask = 0xffff;
+    q->moot1_val = one;
+    q->moot = n > 1 ? entry_moot : NULL;
+    q->moot_ctx = eng;
+    return FSN_OK;
+}
 
 void fsn_engine_set_observer(fsn_engine_t *eng, fsn_observer_fn fn, void *ctx) {
     eng->observer = fn;

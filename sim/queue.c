@@ -43,6 +43,13 @@
  * order: a staged entry lies in a window not yet open, so after every
  * entry of the open window.
  *
+ * Moot entries. The engine may give the queue a test that names entries
+ * whose events would do nothing (a share that lost its race). An entry
+ * is tested as its window opens and dropped there: it then costs no
+ * sort, no pop and no dispatch. Dropping does not change the order of
+ * the others; a dropped entry counts toward its window's yield, so the
+ * width tuning sees the same traffic.
+ *
  * Memory: chunks come from a pool that grows geometrically and is reused
  * through a free list, so a run in steady state allocates nothing.
  */
@@ -546,8 +553,9 @@ static uint64_t cq_min_window(const fsn_calq_t *q) {
     return best;
 }
 
-/* Open window `next`: move its entries from its bucket into bot, keep the
- * later years' entries in place; sort bot. Returns entries moved. */
+/* Open window `next`: move its entries from its bucket into bot (dropping
+ * those the moot hook names), keep the later years' entries in place; sort
+ * bot. Returns entries moved or dropped. */
 static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
     uint32_t b = (uint32_t)(q->next & q->mask);
     /* Room in bot for the whole bucket first: a failure half way through
@@ -564,7 +572,9 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
         q->bot_cap = cap;
     }
     uint64_t win = q->next++;
-    size_t m = 0;
+    size_t m = 0, dropped = 0;
+    const fsn_qkeep_fn moot = q->moot;
+    int (*const moot1)(const void *, uint32_t, double) = q->moot1;
     /* Compact in place: the write cursor trails the read cursor. */
     uint32_t wc = q->head[b], wi = 0, last = CQ_NIL;
     for (uint32_t c = q->head[b]; c != CQ_NIL;) {
@@ -573,6 +583,14 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
         for (uint32_t i = 0; i < ch->len; i++) {
             const fsn_qentry_t e = ch->e[i];
             if (cq_window(q, e.tbits) <= win) {
+                /* A moot entry (its event would do nothing) leaves here,
+                 * before it costs a sort, a pop and a dispatch. */
+                if ((moot1 && e.slot == UINT32_MAX && (e.key & q->moot1_mask) == q->moot1_val &&
+                     moot1(q->moot1_ctx, e.a, fsn_bits_time(e.tbits))) ||
+                    (moot && moot(q->moot_ctx, &e))) {
+                    dropped++;
+                    continue;
+                }
                 q->bot[q->bot_len++] = e;
                 m++;
             } else {
@@ -608,10 +626,13 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
             c = nx;
         }
     }
-    q->in_buckets -= m;
+    q->in_buckets -= m + dropped;
+    q->dropped += dropped;
     sort_desc(q->bot, q->bot_len);
     if (m) q->opened++;
-    *moved = m;
+    /* Dropped entries count as moved: for the retuning they were the
+     * window's yield, and a window of moot entries alone is not empty. */
+    *moved = m + dropped;
     return FSN_OK;
 }
 

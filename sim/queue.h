@@ -58,7 +58,8 @@ static inline double fsn_bits_time(uint64_t b) {
     return t;
 }
 
-/* Keep-predicate for filtering stale entries. */
+/* Keep-predicate for filtering stale entries (and, for the calendar
+ * queue's moot hook, a drop-predicate). */
 typedef int (*fsn_qkeep_fn)(const void *ctx, const fsn_qentry_t *e);
 
 /* ---- 4-ary heap ---------------------------------------------------- */
@@ -110,6 +111,17 @@ typedef struct fsn_calq {
     uint64_t rebuilds;        /* rebuilds so far (never reset) */
     uint64_t rebucketed;      /* entries moved by rebuilds (never reset) */
     uint64_t opened;          /* windows opened so far */
+    /* Optional: entries known to do nothing are dropped when their
+     * window opens, before sorting. moot1 is the common case of one
+     * kind of entry with such a test, called directly: an entry with no
+     * slot and (key & moot1_mask) == moot1_val is dropped if
+     * moot1(moot1_ctx, a, time) says 1. moot is the general test. */
+    int (*moot1)(const void *ctx, uint32_t a, double t);
+    const void *moot1_ctx;
+    uint64_t moot1_mask, moot1_val;
+    fsn_qkeep_fn moot;
+    const void *moot_ctx;
+    uint64_t dropped;         /* entries dropped so (never reset) */
     /* Staged pushes (all for windows >= next) and their buckets. */
     uint32_t stage_len;
     uint32_t stage_b[FSN_CQ_STAGE];

@@ -85,6 +85,16 @@ typedef struct fsn_event_type {
     fsn_prefetch_fn prefetch;   /* may be NULL */
 } fsn_event_type_t;
 
+/* Optional, set with fsn_engine_set_moot: 1 if a posted (light) event for
+ * user a at time t is known to do nothing if it ran (a share that lost
+ * its race: the receiver already has the link, or an earlier share is on
+ * its way). The engine may then drop the event without running it: the
+ * calendar queue asks when the event's window opens, before sorting it.
+ * Must be exact in one direction: returning 1 for an event whose handler
+ * would change anything changes the run; returning 0 is always safe.
+ * Must not change state. */
+typedef int (*fsn_moot_fn)(const void *model, uint32_t a, double t);
+
 /* A model: a name and its table of event types. Const data; one table may
  * be registered on many engines (one per thread). */
 typedef struct fsn_model_type {
@@ -187,6 +197,15 @@ uint64_t fsn_engine_events_run(const fsn_engine_t *eng);
 double fsn_engine_next_time(fsn_engine_t *eng);
 
 void fsn_engine_set_observer(fsn_engine_t *eng, fsn_observer_fn fn, void *ctx);
+
+/* Give event type `type` (an engine-wide id) a moot test (NULL: none).
+ * Dropped events do not run, are not seen by the observer and do not
+ * count in fsn_engine_events_run; only posted events (fsn_engine_post)
+ * are tested, and only on the calendar queue (the heaps run every event).
+ * Kept across fsn_engine_reset. FSN_EINVAL for an unknown type. O(1);
+ * afterwards one call per posted event of any type when its window
+ * opens. */
+fsn_err_t fsn_engine_set_moot(fsn_engine_t *eng, uint32_t type, fsn_moot_fn fn);
 
 /* What the queue did since the engine was created (not reset by
  * fsn_engine_reset): for tuning and for tests that check the queue's work
