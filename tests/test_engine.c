@@ -531,3 +531,96 @@ Test(engine_calendar, a_burst_at_one_instant_is_not_quadratic) {
                   (unsigned long long)st.rebucketed, 2 * n);
     fsn_engine_free(eng);
 }
+
+/* ------------------------------------------------------------------ */
+/* Moot events                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Two posting types; a records (type, a) in the order events run. */
+typedef struct moot_rec {
+    uint32_t n, seen;
+    uint32_t ty[4096], a[4096];
+} moot_rec_t;
+
+static fsn_err_t moot_rec_add(void *model, uint32_t ty, const fsn_event_t *ev) {
+    moot_rec_t *r = model;
+    cr_assert_lt(r->n, 4096);
+    r->ty[r->n] = ty;
+    r->a[r->n++] = ev->a;
+    return FSN_OK;
+}
+static fsn_err_t on_m0(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    (void)eng;
+    return moot_rec_add(model, 0, ev);
+}
+static fsn_err_t on_m1(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    (void)eng;
+    return moot_rec_add(model, 1, ev);
+}
+static int moot_odd(const void *model, uint32_t a, double t) {
+    (void)model, (void)t;
+    return a & 1;
+}
+static int moot_third(const void *model, uint32_t a, double t) {
+    (void)model, (void)t;
+    return a % 3 == 0;
+}
+static void moot_seen(void *ctx, const fsn_event_t *ev, const char *type_name) {
+    (void)ev, (void)type_name;
+    ((moot_rec_t *)ctx)->seen++;
+}
+
+static const fsn_event_type_t moot_types[] = {{"m0", on_m0, NULL}, {"m1", on_m1, NULL}};
+static const fsn_model_type_t moot_model = {"moot", 2, moot_types};
+
+/* 3000 posted events of the two types at random times, with moot tests on
+ * `ntested` of the types (1: type 0 only; 2: both); returns the run. */
+static void moot_run(fsn_queue_kind_t kind, int ntested, moot_rec_t *r, uint64_t *events_run) {
+    memset(r, 0, sizeof *r);
+    fsn_engine_t *eng = fsn_engine_new_queue(16, kind);
+    cr_assert_not_null(eng);
+    uint32_t base;
+    cr_assert_eq(fsn_engine_add_model(eng, &moot_model, r, &base), FSN_OK);
+    cr_assert_eq(fsn_engine_set_moot(eng, base, moot_odd), FSN_OK);
+    if (ntested == 2) cr_assert_eq(fsn_engine_set_moot(eng, base + 1, moot_third), FSN_OK);
+    cr_assert_eq(fsn_engine_set_moot(eng, base + 7, moot_odd), FSN_EINVAL, "an unknown type is refused");
+    fsn_engine_set_observer(eng, moot_seen, r);
+    fsn_rng_t rng;
+    fsn_rng_seed(&rng, 11);
+    for (uint32_t i = 0; i < 3000; i++)
+        cr_assert_eq(fsn_engine_post(eng, fsn_rng_uniform(&rng) * 50, 0, base + (i % 2), i / 2), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    *events_run = fsn_engine_events_run(eng);
+    fsn_engine_free(eng);
+}
+
+static int moot_expected(int ntested, uint32_t ty, uint32_t a) {
+    return ty == 0 ? (a & 1) != 0 : ntested == 2 && a % 3 == 0;
+}
+
+/* The heap runs every event; the calendar queue drops exactly those its
+ * moot tests name, unseen by the observer and uncounted, and runs the
+ * others in the heap's order. Both the one-tested-type path and the
+ * several-types path of the queue are exercised. */
+Test(engine, moot_events_are_dropped_by_the_calendar_queue_and_the_rest_keep_their_order) {
+    static moot_rec_t heap, cal;
+    for (int ntested = 1; ntested <= 2; ntested++) {
+        uint64_t run_heap, run_cal;
+        moot_run(FSN_QUEUE_HEAP, ntested, &heap, &run_heap);
+        moot_run(FSN_QUEUE_CALENDAR, ntested, &cal, &run_cal);
+        cr_assert_eq(heap.n, 3000, "the heap runs every event");
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < heap.n; i++) {
+            if (moot_expected(ntested, heap.ty[i], heap.a[i])) continue;
+            cr_assert_lt(k, cal.n, "tested %d: the calendar queue dropped a live event", ntested);
+            cr_assert(cal.ty[k] == heap.ty[i] && cal.a[k] == heap.a[i],
+                      "tested %d: position %u differs from the heap's order", ntested, k);
+            k++;
+        }
+        cr_assert_eq(k, cal.n, "tested %d: the calendar queue ran a moot event", ntested);
+        cr_assert_eq(cal.seen, cal.n, "the observer sees only the events run");
+        cr_assert_eq(run_cal, cal.n);
+        cr_assert_eq(run_heap, 3000);
+        cr_assert_eq(cal.n, ntested == 1 ? 2250u : 1750u, "half of type 0 (odd), then a third of type 1, dropped");
+    }
+}
