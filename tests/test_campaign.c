@@ -382,19 +382,24 @@ static void star_params(fsn_world_params_t *p, double click, double mu, double h
     p->bin = 1;
 }
 
+/* A k-person group buy with no coupon, seeded at every star's centre. */
+static void star_group(fsn_campaign_t *c, const fsn_vid_t *centres, uint32_t k, double deadline) {
+    fsn_campaign_default(c, FSN_CAMP_GROUP);
+    c->group_size = k;
+    c->group_deadline = deadline;
+    c->coupon_value = 0;
+    c->seeding.kind = FSN_SEED_FILE;
+    c->seeding.count = STARS;
+    c->seeding.list = centres;
+    c->seeding.list_len = STARS;
+}
+
 static void check_fill(const fsn_csr_t *g, const fsn_users_t *u, const fsn_vid_t *centres, uint32_t k,
                        double deadline, double click, double mu, uint64_t seed) {
     fsn_world_params_t p;
     star_params(&p, click, mu, deadline + 1);
     fsn_campaign_t c;
-    fsn_campaign_default(&c, FSN_CAMP_GROUP);
-    c.group_size = k;
-    c.group_deadline = deadline;
-    c.coupon_value = 0;
-    c.seeding.kind = FSN_SEED_FILE;
-    c.seeding.count = STARS;
-    c.seeding.list = centres;
-    c.seeding.list_len = STARS;
+    star_group(&c, centres, k, deadline);
     fsn_world_t *w = make_world(g, u, &p, &c, 1);
     run_world(w, seed);
     const double q = click * (1.0 - exp(-deadline / mu)), Lambda = LEAVES * q;
@@ -454,14 +459,7 @@ Test(campaign, reminders_fill_groups_as_the_closed_form_with_geometric_reminders
     p.remind[FSN_CAMP_GROUP] = r;
     p.remind_interval = I;
     fsn_campaign_t c;
-    fsn_campaign_default(&c, FSN_CAMP_GROUP);
-    c.group_size = k;
-    c.group_deadline = D;
-    c.coupon_value = 0;
-    c.seeding.kind = FSN_SEED_FILE;
-    c.seeding.count = STARS;
-    c.seeding.list = centres;
-    c.seeding.list_len = STARS;
+    star_group(&c, centres, k, D);
     fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
     run_world(w, 42);
     int J = 0;
