@@ -207,6 +207,8 @@ static const key_t k_decisions[] = {
     NUM("buy_member", B(buy_member), -1e3, 1e3, 0, "logit", "added for a member of the shop"),
     NUM("buy_coupon", B(buy_coupon), -1e3, 1e3, 0, "logit", "added when a coupon applies"),
     NUM("buy_campaign", B(buy_campaign), -1e3, 1e3, 0, "logit", "added when a campaign brought the product (a link followed, a bargain helped, a packet claimed)"),
+    MAP("buy_kind", B(buy_kind), kind_names, -1e3, 1e3, 0, "logit", "added on top of buy_campaign, by the type of the campaign that brought the product"),
+    NUM("join_pay", B(join_pay), 0, 1, 0, "probability", "P(a user who decided to join a group pays at the payment page; else leaves, a participant who bought nothing)"),
     NUM("ref_price", B(ref_price), 0, 1e7, LO_OPEN, "CNY", "the price the log-price terms are measured from"),
 };
 static const keyset_t ks_decisions = KS(k_decisions);
@@ -222,6 +224,7 @@ static const key_t k_visits[] = {
     MAP("catalogue_price", B(catalogue_price), channel_names, 0.01, 1e7, 0, "CNY", "median price of what a visit looks at, by channel"),
     NUM("catalogue_sigma", B(catalogue_sigma), 0, 5, 0, "log-sd", "spread of those prices"),
     NUM("member_visit_lift", B(member_visit_lift), 0, 1e3, 0, "multiplier - 1", "visit rate multiplier for members, minus one"),
+    MAP("spend_pref", B(spend_pref), pay_names, -5, 5, 0, "log", "shift of log(price) of what a visit looks at, by the user's preferred method (spending level)"),
 };
 static const keyset_t ks_visits = KS(k_visits);
 

@@ -395,14 +395,16 @@ static void star_group(fsn_campaign_t *c, const fsn_vid_t *centres, uint32_t k, 
 }
 
 static void check_fill(const fsn_csr_t *g, const fsn_users_t *u, const fsn_vid_t *centres, uint32_t k,
-                       double deadline, double click, double mu, uint64_t seed) {
+                       double deadline, double click, double mu, double join_pay, uint64_t seed) {
     fsn_world_params_t p;
     star_params(&p, click, mu, deadline + 1);
+    p.join_pay = join_pay;
     fsn_campaign_t c;
     star_group(&c, centres, k, deadline);
     fsn_world_t *w = make_world(g, u, &p, &c, 1);
     run_world(w, seed);
-    const double q = click * (1.0 - exp(-deadline / mu)), Lambda = LEAVES * q;
+    /* a leaf takes a place if it clicks in time and then pays */
+    const double q = click * join_pay * (1.0 - exp(-deadline / mu)), Lambda = LEAVES * q;
     const double pbin = gsl_cdf_binomial_Q(k - 2, q, LEAVES);      /* P(X > k - 2) */
     const double perl = gsl_cdf_gamma_P(Lambda, (double)(k - 1), 1.0);
     const double bound = (1.0 - exp(-Lambda)) * q;
@@ -427,9 +429,28 @@ Test(campaign, group_fill_rate_on_stars_matches_the_binomial_and_erlang_closed_f
     star_forest(&g, centres);
     sample_users(&u, g.n, 31);
     /* a 3-person group with a short deadline: q = 0.0221, Lambda = 2.21 */
-    check_fill(&g, &u, centres, 3, 1.0, 0.1, 4.0, 32);
+    check_fill(&g, &u, centres, 3, 1.0, 0.1, 4.0, 1.0, 32);
     /* a 10-person group over 12 hours: q = 0.0950, Lambda = 9.50 */
-    check_fill(&g, &u, centres, 10, 12.0, 0.1, 4.0, 33);
+    check_fill(&g, &u, centres, 10, 12.0, 0.1, 4.0, 1.0, 33);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/*
+ * Joiners who leave at the payment page (join_pay < 1) take no place, so a
+ * leaf fills a place with probability click x join_pay x P(click in time):
+ * the same binomial closed form with q thinned by join_pay, within 5 SE.
+ */
+Test(campaign, joiners_who_leave_at_the_payment_page_thin_the_fill_as_the_closed_form_says) {
+    static fsn_vid_t centres[STARS];
+    fsn_csr_t g;
+    fsn_users_t u;
+    star_forest(&g, centres);
+    sample_users(&u, g.n, 31);
+    /* a 3-person group over 12 hours, half the joiners pay: q = 0.0475 */
+    check_fill(&g, &u, centres, 3, 12.0, 0.1, 4.0, 0.5, 34);
+    /* a 5-person group, a fifth pay: q = 0.0190 */
+    check_fill(&g, &u, centres, 5, 12.0, 0.1, 4.0, 0.2, 35);
     fsn_users_destroy(&u);
     fsn_csr_destroy(&g);
 }
@@ -950,6 +971,97 @@ Test(campaign, a_payment_discount_raises_that_methods_order_share) {
     cr_log_info("alipay order share %.4f of %g orders without, %.4f of %g with the discount (SE %.4f)", share[0],
                 n[0], share[1], n[1], se);
     cr_assert_gt(share[1] - share[0], 5 * se, "share %g -> %g, SE %g", share[0], share[1], se);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/*
+ * Spending levels. With every price term of the buy logit off, no spread
+ * in the catalogue, every channel at 100 CNY and accepting every method,
+ * and users who always pay with their preferred method, an order of a
+ * user preferring m costs exactly 100 x exp(spend_pref[m]): the order
+ * value by method is 200 / 100 / 50 CNY to the fen.
+ */
+Test(campaign, spending_levels_set_the_price_of_visits_by_preferred_method) {
+    static fsn_vid_t centres[STARS];
+    fsn_csr_t g;
+    fsn_users_t u;
+    star_forest(&g, centres);
+    sample_users(&u, g.n, 41);
+    for (uint32_t v = 0; v < g.n; v++) u.stickiness[v] = 1.0f;
+    fsn_world_params_t p;
+    star_params(&p, 0.1, 4.0, 240);
+    p.customer_share = 1;
+    p.visit_rate = 1;
+    p.buy_base = -2;
+    p.buy_price = 0;
+    p.buy_highprice_outside_app = 0;
+    p.catalogue_sigma = 0;
+    for (int ch = 0; ch < FSN_CH_COUNT; ch++) p.catalogue_price[ch] = 100;
+    p.spend_pref[FSN_PAY_WECHAT] = log(2.0);
+    p.spend_pref[FSN_PAY_UNIONPAY] = log(0.5);
+    p.buy_kind[FSN_CAMP_GROUP] = 0;
+    fsn_campaign_t c;
+    star_group(&c, centres, 3, 12.0);
+    c.seeding.count = 1;
+    c.seeding.list_len = 1;
+    p.share_initiator[FSN_CAMP_GROUP] = 0;
+    c.price = 100;
+    c.group_price = 100;   /* the one seed's order costs 100 whatever its method */
+    fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 42);
+    const double want[FSN_PAY_COUNT] = {200, 100, 50};
+    for (int m = 0; m < FSN_PAY_COUNT; m++) {
+        const double orders = M(w, "pay.%s.orders", fsn_pay_name(m));
+        const double ov = M(w, "pay.%s.order_value", fsn_pay_name(m));
+        /* the seed's one group order at 100 is in one method's mean */
+        const double lo = (want[m] * (orders - 1) + 100) / orders, hi = want[m];
+        cr_log_info("%s: %g orders, order value %.4f (expected %g)", fsn_pay_name(m), orders, ov, want[m]);
+        cr_assert_gt(orders, 100, "%s: only %g orders", fsn_pay_name(m), orders);
+        cr_assert(ov >= fmin(lo, hi) - 1e-9 && ov <= fmax(lo, hi) + 1e-9, "%s: order value %.6f, expected %g",
+                  fsn_pay_name(m), ov, want[m]);
+    }
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/*
+ * buy_kind shifts the buy logit of one campaign type only. A bargain's
+ * helpers buy at list price through the buy logit; at -60 none does, so
+ * the bargain's buyers are exactly the initiators who won and paid, and
+ * at +60 almost every helper buys. The red packet's logit is not moved.
+ */
+Test(campaign, buy_kind_moves_the_buyers_of_its_own_campaign_type_only) {
+    fsn_csr_t g;
+    fsn_users_t u;
+    wechat_graph(&g, 5000, 111);
+    sample_users(&u, g.n, 112);
+    fsn_campaign_t c[FSN_CAMP_KIND_COUNT];
+    size_t nc = four_campaigns(c, 40);
+    fsn_world_params_t p;
+    fsn_world_params_default(&p);
+    p.horizon = 240;
+    double conv[2];
+    for (int j = 0; j < 2; j++) {
+        p.buy_kind[FSN_CAMP_BARGAIN] = j ? 60 : -60;
+        fsn_world_t *w = make_world(&g, &u, &p, c, nc);
+        run_world(w, 113);
+        const double buyers = M(w, "campaign.bargain.buyers"), won = M(w, "campaign.bargain.bargains_won");
+        const double part = M(w, "campaign.bargain.participants"), init = M(w, "campaign.bargain.initiators");
+        conv[j] = M(w, "campaign.bargain.conversion_rate");
+        cr_log_info("buy_kind.bargain %+d: %g participants, %g initiators, %g won, %g buyers", j ? 60 : -60, part,
+                    init, won, buyers);
+        if (!j) cr_assert_eq(buyers, won, "helpers bought at -60: %g buyers, %g won", buyers, won);
+        else
+            /* every helper buys unless it leaves at the payment step */
+            cr_assert_geq(buyers + M(w, "all.payments_abandoned"), part - init, "%g buyers of %g helpers", buyers,
+                          part - init);
+        fsn_error_t err = {0};
+        cr_assert_eq(fsn_world_audit(w, &err), FSN_OK, "%s", err.msg);
+        fsn_world_free(w);
+    }
+    cr_assert_gt(conv[1], conv[0] + 0.3, "bargain conversion %g -> %g", conv[0], conv[1]);
     fsn_users_destroy(&u);
     fsn_csr_destroy(&g);
 }

@@ -185,6 +185,8 @@ typedef struct fsn_world_params {
     double buy_coupon;                  /* added when a coupon applies */
     double buy_campaign;                /* added when a campaign brought the product: a link
                                            followed, a bargain helped, a packet claimed */
+    double buy_kind[FSN_CAMP_KIND_COUNT];   /* added on top, by the type of that campaign */
+    double join_pay;                    /* P(a group joiner at the payment page pays) */
     double ref_price;                   /* CNY, the price the log terms are measured from */
     /* --- channels and visits --- */
     double app_installed[FSN_TIER_COUNT];   /* P(the Taobao app is installed), by tier */
@@ -198,6 +200,7 @@ typedef struct fsn_world_params {
     double catalogue_price[FSN_CH_COUNT];   /* CNY, median price of what a visit looks at */
     double catalogue_sigma;             /* log-sd of that price */
     double member_visit_lift;           /* visit rate multiplier for members */
+    double spend_pref[FSN_PAY_COUNT];   /* log shift of a visit's price, by preferred method */
     /* --- new users and churn (T2) --- */
     double arrivals[FSN_SRC_COUNT];     /* outside arrivals per day per 1000 non-customers
                                            (the WeChat entry is ignored: it comes from links) */

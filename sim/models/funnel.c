@@ -103,7 +103,8 @@ fsn_err_t w_maybe_share(fsn_world_t *w, uint32_t u, uint32_t inst, double prob, 
 
 fsn_err_t w_link_consider(fsn_world_t *w, uint32_t v, uint32_t c, int ch, double trust, double t) {
     const fsn_campaign_t *k = &w->camp[c];
-    if (!fsn_rng_bernoulli(w->rng, w_buy_prob(w, v, ch, k->price, k->price, trust, w->p.buy_campaign))) return FSN_OK;
+    const double shift = w->p.buy_campaign + w->p.buy_kind[k->kind];
+    if (!fsn_rng_bernoulli(w->rng, w_buy_prob(w, v, ch, k->price, k->price, trust, shift))) return FSN_OK;
     w_pay(w, v, ch, (int)c, w_fen(k->price), trust, t, NULL);
     return FSN_OK;
 }

@@ -5,8 +5,10 @@
  * once, as on the real platforms (one who leaves at the payment step
  * opens nothing); the group is shared to recruit. A
  * receiver who clicks decides whether to join (the participation logit,
- * with the group price in its price term); a joiner pays the group price
- * at once and may share the group on. When the last place is taken the
+ * with the group price in its price term); a joiner goes to the payment
+ * page and pays the group price there with probability join_pay (else
+ * leaves: a participant who bought nothing and took no place), and may
+ * then share the group on. When the last place is taken the
  * group is filled: its orders stand and the merchant's subsidy (list
  * minus group price, per member) is booked. When the deadline passes
  * first, every member is refunded (the payment discount returns to the
@@ -94,6 +96,9 @@ fsn_err_t w_group_click(fsn_world_t *w, uint32_t v, uint32_t i, int ch, double t
     if (!fsn_rng_bernoulli(w->rng, w_part_prob(w, v, c, trust))) return FSN_OK;
     w_mark_part(w, v, c, depth, t);
     if (w->inst[i].state == INST_OPEN) {
+        /* at the payment page: some leave (join_pay), a participant who
+         * bought nothing and took no place */
+        if (w->p.join_pay < 1.0 && !fsn_rng_bernoulli(w->rng, w->p.join_pay)) return FSN_OK;
         w_payment_t pay;
         if (w_pay(w, v, ch, (int)c, w_fen(k->group_price), trust, t, &pay) < 0) return FSN_OK;
         seat(w, i, v, ch, trust, &pay, t);

@@ -79,7 +79,7 @@ fsn_err_t w_packet_click(fsn_world_t *w, uint32_t v, uint32_t i, int ch, double 
     const int64_t list = w_fen(k->price);
     const int usable = list >= w_fen(k->packet_min_spend);
     const double paid = usable ? (double)(list - amount) / 100.0 : k->price;
-    if (paid > 0 && fsn_rng_bernoulli(w->rng, w_buy_prob(w, v, ch, paid, k->price, trust, w->p.buy_campaign + (usable ? w->p.buy_coupon : 0.0))))
+    if (paid > 0 && fsn_rng_bernoulli(w->rng, w_buy_prob(w, v, ch, paid, k->price, trust, w->p.buy_campaign + w->p.buy_kind[FSN_CAMP_REDPACKET] + (usable ? w->p.buy_coupon : 0.0))))
         w_pay(w, v, ch, (int)c, list, trust, t, NULL);
     double ps = w->p.share_participant[FSN_CAMP_REDPACKET];
     if (*f & UC_BOUGHT) ps += w->p.share_buyer_boost;

@@ -8,7 +8,8 @@
  * installed, the mini-program, a WeChat store, by relative weights; the
  * mini-program weighs more in tier 3+ and for WeChat Pay users), looks at
  * a product priced from the channel's catalogue (lognormal around its
- * median) and buys with the buy logit. A repeat purchase is a visit that
+ * median, shifted by the spending level of the user's preferred payment
+ * method, spend_pref) and buys with the buy logit. A repeat purchase is a visit that
  * buys: the repurchase hazard of a user is visit rate x P(buy), and it
  * depends on the payment habit through membership (payment.c).
  *
@@ -89,7 +90,7 @@ static void visit(fsn_world_t *w, uint32_t v, double shift, double t) {
     int ch = visit_channel(w, v);
     w_count_open(w, v, ch);
     w->visits++;
-    const double lp = w->log_catalogue[ch] + p->catalogue_sigma * normal(w);
+    const double lp = w->log_catalogue[ch] + p->spend_pref[w->u->pref[v]] + p->catalogue_sigma * normal(w);
     if (!fsn_rng_bernoulli(w->rng, w_buy_prob_lp(w, v, ch, lp, 0.0, 0.0, shift))) return;
     int64_t fen = w_fen(p->ref_price * exp(lp));
     if (fen < 1) fen = 1;

@@ -116,6 +116,8 @@ void fsn_world_params_default(fsn_world_params_t *p) {
     p->buy_highprice_outside_app = 0.8;
     p->buy_member = 0.5;
     p->buy_coupon = 0.5;
+    for (int k = 0; k < FSN_CAMP_KIND_COUNT; k++) p->buy_kind[k] = 0.0;
+    p->join_pay = 1.0;
     p->ref_price = 200;
     const double app[] = {0.95, 0.9, 0.75}, pm[] = {0.35, 0.45, 0.62};
     for (int t = 0; t < FSN_TIER_COUNT; t++) {
@@ -282,6 +284,11 @@ fsn_err_t fsn_world_params_check(fsn_world_params_t *p, const fsn_campaign_t *ca
     FINITE(buy_member);
     FINITE(buy_coupon);
     FINITE(buy_campaign);
+    FINITES(buy_kind, FSN_CAMP_KIND_COUNT);
+    PROB(join_pay);
+    for (int m = 0; m < FSN_PAY_COUNT; m++)
+        if (!(p->spend_pref[m] >= -5 && p->spend_pref[m] <= 5))
+            BAD("behaviour.spend_pref[%d] = %g, expected a log shift in [-5, 5]", m, p->spend_pref[m]);
     POS(ref_price);
     PROBS(app_installed, FSN_TIER_COUNT);
     PROBS(prefer_mini, FSN_TIER_COUNT);
