@@ -214,7 +214,12 @@ fsn_err_t fsn_calibrate(const char *text, size_t len, const char *file, const ch
     gsl_multimin_function f = {evaluate, nfree, &e};
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     gsl_multimin_fminimizer_set(s, &f, x0, step);
+    int stopped = 0;
     while (e.evals < cfg->max_evals && !e.fault) {
+        if (cfg->stop && *cfg->stop) {
+            stopped = 1;
+            break;
+        }
         if (gsl_multimin_fminimizer_iterate(s)) break;
         if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), cfg->size_tol) == GSL_SUCCESS) break;
     }
@@ -233,6 +238,7 @@ fsn_err_t fsn_calibrate(const char *text, size_t len, const char *file, const ch
     memcpy(out->params, e.best, nfree * sizeof *e.best);
     out->objective = e.best_j;
     out->evals = e.evals;
+    out->stopped = stopped;
     if (with_values(&e, e.best)) {
         rc = fsn_error_set(err, FSN_EINVAL, "calibrate: the best point does not parse: %s", e.d->count ? e.d->msg[0] : "?");
         goto done;

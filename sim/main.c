@@ -191,6 +191,8 @@ static const char *usage_calibrate =
     "(default runs/<name>/calibrated.json). Defaults: 8 replicates per\n"
     "evaluation, 300 evaluations. --only fits the figures of some tables (by\n"
     "prefix of their table: T1 keeps T1 and T1 text), for calibration in stages.\n"
+    "Ctrl-C stops the search after the running evaluation and writes the best\n"
+    "point so far (exit code 1).\n"
     "  e.g. --free behaviour.decisions.buy_base=-5:1 --free behaviour.visits.visit_rate=0.2:5\n";
 
 static const char *usage_run =

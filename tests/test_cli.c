@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli_run.h"
@@ -223,6 +225,50 @@ Test(cli, compare_reads_a_run_folder_writes_its_tables_and_strict_fails_when_fig
     snprintf(cmd, sizeof cmd, "compare %s/run --reference /nonexistent.json", dir);
     cr_assert_eq(run(cmd, out, sizeof out, err, sizeof err), 2, "%s", err);
     cr_assert(strstr(err, "/nonexistent.json"), "%s", err);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Ctrl-C during a calibration: the search stops after the running
+ * evaluation, the best point so far is written (a scenario that
+ * validates) and the exit code is 1. */
+Test(cli, calibrate_stopped_by_ctrl_c_writes_the_best_point_so_far_and_exits_one, .timeout = 120) {
+    char dir[] = "/tmp/fission-calstop-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char log[300], res[300], cmd[1200];
+    snprintf(log, sizeof log, "%s/err.txt", dir);
+    snprintf(res, sizeof res, "%s/best.json", dir);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        snprintf(cmd, sizeof cmd,
+                 "exec %s calibrate " FISSION_TEST_DATA "/scenarios/good/minimal.json --reference " FISSION_TEST_DATA
+                 "/../../scenarios/reference/article-2023.json --only T1 --reps 2 --threads 1 --max-evals 1000000 "
+                 "--free behaviour.visits.visit_rate=0.2:5 --out %s >/dev/null 2>%s",
+                 FISSION_CLI, res, log);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    /* wait for a few evaluations on stderr */
+    struct timespec ms = {0, 20 * 1000000L};
+    int seen = 0, status;
+    for (int i = 0; i < 5000 && !seen; i++) {
+        cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "calibrate ended before it was stopped");
+        FILE *f = fopen(log, "r");
+        if (f) {
+            char line[4096];
+            while (fgets(line, sizeof line, f))
+                if (!strncmp(line, "eval    3 ", 10)) seen = 1;
+            fclose(f);
+        }
+        nanosleep(&ms, NULL);
+    }
+    cr_assert(seen, "no third evaluation reported");
+    kill(pid, SIGINT);
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d", status);
+    snprintf(cmd, sizeof cmd, "validate %s", res);
+    cr_assert_eq(run(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }

@@ -46,6 +46,9 @@ typedef struct fsn_calib_cfg {
     size_t max_evals;        /* budget of evaluations */
     double size_tol;         /* stop when the simplex is this small (unbounded coordinates) */
     double step;             /* initial simplex step (unbounded coordinates) */
+    /* If set, read after every evaluation: nonzero stops the search there
+     * and the best point so far is the result (a signal handler's flag). */
+    const volatile int *stop;
 } fsn_calib_cfg_t;
 
 void fsn_calib_cfg_default(fsn_calib_cfg_t *cfg);   /* 8 reps, seed 1, 300 evaluations, 1e-3, 0.5 */
@@ -58,6 +61,7 @@ typedef struct fsn_calib_result {
     double objective;        /* J at the best point */
     double *params;          /* best values, nparams */
     size_t evals;
+    int stopped;             /* 1 if cfg->stop ended the search early */
     fsn_scenario_t *scenario;   /* the base scenario with the best values set (malloc'ed) */
 } fsn_calib_result_t;
 

@@ -177,14 +177,19 @@ int cli_calibrate(int argc, char **argv) {
            file, refpath, nfree, cc.reps, (unsigned long long)cc.seed, cc.max_evals);
     fflush(stdout);
     pctx_t pc = {fp, o.quiet};
+    /* Ctrl-C or SIGTERM ends the search after the running evaluation; the
+     * best point so far is reported and written as usual */
+    cli_signals_t sigs;
+    cc.stop = cli_stop_catch(&sigs);
     fsn_err_t rc = fsn_calibrate(text, len, file, dir, o.sets, o.nsets, &g, &ref, fp, nfree, &cc, progress, &pc, &res, &err);
+    cli_stop_release(&sigs);
     if (rc) {
         fprintf(stderr, "fission: %s\n", err.msg);
         code = rc == FSN_EINVAL ? CLI_USAGE : CLI_RUN;
         goto done;
     }
-    printf("\nbest J = %.6g after %zu evaluations (J counts squared deviations in tolerances)\n", res.objective,
-           res.evals);
+    printf("\nbest J = %.6g after %zu evaluations%s (J counts squared deviations in tolerances)\n", res.objective,
+           res.evals, res.stopped ? ", stopped by a signal" : "");
     for (size_t i = 0; i < nfree; i++) printf("  %-50s %.6g   (range %g to %g)\n", fp[i].path, res.params[i], fp[i].lo, fp[i].hi);
     /* the residuals at the best point, on the same replicates */
     {
@@ -223,6 +228,9 @@ int cli_calibrate(int argc, char **argv) {
         code = CLI_RUN;
     } else {
         fprintf(stderr, "fission: wrote the calibrated scenario to %s\n", path);
+        /* stopped early: the file holds the best point so far, and the
+         * exit code says the search did not run its course (as a sweep's) */
+        if (res.stopped) code = CLI_RUN;
     }
     free(json);
 done:
