@@ -1027,6 +1027,49 @@ Test(campaign, spending_levels_set_the_price_of_visits_by_preferred_method) {
 }
 
 /*
+ * What a source advertises. With the same flat prices and no later visits
+ * (visit rate 0), a new user's only order is the arrival's first visit, at
+ * 100 x exp(source_price[s]) exactly: 100 / 200 / 50 CNY by source.
+ */
+Test(campaign, source_prices_set_the_price_of_an_arrivals_first_order) {
+    static fsn_vid_t centres[STARS];
+    fsn_csr_t g;
+    fsn_users_t u;
+    star_forest(&g, centres);
+    sample_users(&u, g.n, 43);
+    fsn_world_params_t p;
+    star_params(&p, 0.1, 4.0, 240);
+    p.customer_share = 0;
+    p.visit_rate = 0;
+    p.buy_base = 0;
+    p.buy_price = 0;
+    p.buy_highprice_outside_app = 0;
+    p.catalogue_sigma = 0;
+    for (int ch = 0; ch < FSN_CH_COUNT; ch++) p.catalogue_price[ch] = 100;
+    for (int s = 1; s < FSN_SRC_COUNT; s++) p.arrivals[s] = 5;
+    p.source_price[FSN_SRC_VIDEO] = log(2.0);
+    p.source_price[FSN_SRC_OTHER] = log(0.5);
+    fsn_campaign_t c;
+    star_group(&c, centres, 3, 12.0);
+    c.seeding.count = 1;
+    c.seeding.list_len = 1;
+    p.share_initiator[FSN_CAMP_GROUP] = 0;
+    fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 44);
+    static const char *const src[] = {"alipay_mini", "short_video", "other"};
+    const double want[] = {100, 200, 50};
+    for (int s = 0; s < 3; s++) {
+        const double n = M(w, "source.%s.new_users", src[s]), ov = M(w, "source.%s.order_value", src[s]);
+        cr_log_info("%s: %g new users, order value %.4f", src[s], n, ov);
+        cr_assert_gt(n, 50, "%s: only %g new users", src[s], n);
+        cr_assert_float_eq(ov, want[s], 1e-9, "%s: order value %.6f, expected %g", src[s], ov, want[s]);
+    }
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/*
  * buy_kind shifts the buy logit of one campaign type only. A bargain's
  * helpers buy at list price through the buy logit; at -60 none does, so
  * the bargain's buyers are exactly the initiators who won and paid, and

@@ -205,6 +205,8 @@ typedef struct fsn_world_params {
     double arrivals[FSN_SRC_COUNT];     /* outside arrivals per day per 1000 non-customers
                                            (the WeChat entry is ignored: it comes from links) */
     double source_intent[FSN_SRC_COUNT];    /* buy-logit shift of an arrival's first visit */
+    double source_price[FSN_SRC_COUNT];     /* log shift of the price an arrival's first visit
+                                               looks at (what the source advertises) */
     double churn_rate;                  /* per day, for an engagement of 1 */
     double churn_trust;                 /* engagement gained per unit of tie strength of the link */
     double churn_member;                /* engagement gained by membership */

@@ -18,7 +18,9 @@
  * tie) or after arriving from an outside source (Alipay mini-program,
  * short video, other), which is a Poisson stream of arrivals[s] per day
  * per 1000 non-customers; an arrival makes one visit with the source's
- * intent added to the buy logit and leaves if it does not buy.
+ * intent added to the buy logit, looking at a product whose log price is
+ * moved by source_price (what the source advertises: short-video ads
+ * favour cheap impulse goods), and leaves if it does not buy.
  *
  * Churn. A new user's engagement is
  *     e = exp(churn_trust x trust + churn_member x member + churn_intent x intent[s])
@@ -81,16 +83,17 @@ static double normal(fsn_world_t *w) {
     return u * f;
 }
 
-/* One visit: open a channel, look at a product, maybe buy. The price's
+/* One visit: open a channel, look at a product, maybe buy (shift: added
+ * to the buy logit; dlp: added to the log price). The price's
  * logarithm is drawn directly (log catalogue + sigma Z), so the buy
  * decision needs no logarithm and the price itself is computed only for
  * a purchase. */
-static void visit(fsn_world_t *w, uint32_t v, double shift, double t) {
+static void visit(fsn_world_t *w, uint32_t v, double shift, double dlp, double t) {
     const fsn_world_params_t *p = &w->p;
     int ch = visit_channel(w, v);
     w_count_open(w, v, ch);
     w->visits++;
-    const double lp = w->log_catalogue[ch] + p->spend_pref[w->u->pref[v]] + p->catalogue_sigma * normal(w);
+    const double lp = w->log_catalogue[ch] + p->spend_pref[w->u->pref[v]] + dlp + p->catalogue_sigma * normal(w);
     if (!fsn_rng_bernoulli(w->rng, w_buy_prob_lp(w, v, ch, lp, 0.0, 0.0, shift))) return;
     int64_t fen = w_fen(p->ref_price * exp(lp));
     if (fen < 1) fen = 1;
@@ -122,7 +125,7 @@ static fsn_err_t on_visit(fsn_engine_t *eng, void *model, const fsn_event_t *ev)
     fsn_world_t *w = model;
     const uint32_t v = ev->a;
     if (ev->time >= w->churn_at[v]) return FSN_OK;
-    visit(w, v, 0.0, ev->time);
+    visit(w, v, 0.0, 0.0, ev->time);
     return w_visit_schedule(w, v, ev->time);
 }
 
@@ -150,7 +153,7 @@ static fsn_err_t on_arrival(fsn_engine_t *eng, void *model, const fsn_event_t *e
         w->flag[v] |= U_ARRIVED;
         w->source[v] = (uint8_t)s;
         w->arrivals[s]++;
-        visit(w, v, w->p.source_intent[s], ev->time);
+        visit(w, v, w->p.source_intent[s], w->p.source_price[s], ev->time);
         break;
     }
     return post_arrival(w, s, ev->time);

@@ -144,6 +144,7 @@ void fsn_world_params_default(fsn_world_params_t *p) {
     p->source_intent[FSN_SRC_ALIPAY] = 0.0;
     p->source_intent[FSN_SRC_VIDEO] = -0.5;
     p->source_intent[FSN_SRC_OTHER] = -0.2;
+    for (int s = 0; s < FSN_SRC_COUNT; s++) p->source_price[s] = 0.0;
     p->churn_rate = 0.03;
     p->churn_trust = 0.8;
     p->churn_member = 0.5;
@@ -311,6 +312,9 @@ fsn_err_t fsn_world_params_check(fsn_world_params_t *p, const fsn_campaign_t *ca
         if (!(p->arrivals[i] >= 0) || !is_fin(p->arrivals[i]))
             BAD("behaviour.arrivals[%d] = %g, expected a rate >= 0", i, p->arrivals[i]);
     FINITES(source_intent, FSN_SRC_COUNT);
+    for (int k = 0; k < FSN_SRC_COUNT; k++)
+        if (!(p->source_price[k] >= -5 && p->source_price[k] <= 5))
+            BAD("behaviour.source_price[%d] = %g, expected a log shift in [-5, 5]", k, p->source_price[k]);
     NONNEG(churn_rate);
     FINITE(churn_trust);
     FINITE(churn_member);
