@@ -188,7 +188,7 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench_sir: out of memory\n");
             return 1;
         }
-        uint64_t events = 0, h = UINT64_C(1469598103934665603);
+        uint64_t events = 0, infections = 0, h = UINT64_C(1469598103934665603);
         double c0 = cpu_s();
         t0 = now_s();
         for (int r = 0; run_fsn && r < (int)runs[si]; r++) {
@@ -201,6 +201,7 @@ int main(int argc, char **argv) {
                 return 1;
             }
             events += fsn_engine_events_run(eng);
+            infections += fsn_sir_final_size(m);
             tally_add(&tf, (double)traj->r[traj->len - 1] / (double)n);
             for (size_t k = 0; hash && k < traj->len; k++) {
                 uint64_t tb;
@@ -222,9 +223,10 @@ int main(int argc, char **argv) {
                    tf.runs, tf.majors, spf, tally_mean(&tf), tally_se(&tf));
         if (!run_ig || !run_fsn) {
             if (run_fsn)
-                printf("  n=%lld fission cpu s/major %.5f  events %llu  events/s %.3g\n",
+                printf("  n=%lld fission cpu s/major %.5f  events %llu  infections %llu  events/s %.3g\n",
                        (long long)n, tf.majors ? cpu / tf.majors : NAN,
-                       (unsigned long long)events, (double)events / tf.secs);
+                       (unsigned long long)events, (unsigned long long)infections,
+                       (double)events / tf.secs);
             if (hash) printf("  n=%lld trajectory hash %016llx\n", (long long)n,
                              (unsigned long long)h);
             fsn_sir_free(m);
