@@ -572,9 +572,13 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
         q->bot_cap = cap;
     }
     uint64_t win = q->next++;
-    size_t m = 0, dropped = 0;
+    size_t dropped = 0;
     const fsn_qkeep_fn moot = q->moot;
     int (*const moot1)(const void *, uint32_t, double) = q->moot1;
+    const uint64_t moot1_mask = q->moot1_mask, moot1_val = q->moot1_val;
+    fsn_qentry_t *const bot = q->bot;
+    const size_t bot_len0 = q->bot_len;
+    size_t bl = bot_len0;
     /* Compact in place: the write cursor trails the read cursor. */
     uint32_t wc = q->head[b], wi = 0, last = CQ_NIL;
     for (uint32_t c = q->head[b]; c != CQ_NIL;) {
@@ -584,15 +588,18 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
             const fsn_qentry_t e = ch->e[i];
             if (cq_window(q, e.tbits) <= win) {
                 /* A moot entry (its event would do nothing) leaves here,
-                 * before it costs a sort, a pop and a dispatch. */
-                if ((moot1 && e.slot == UINT32_MAX && (e.key & q->moot1_mask) == q->moot1_val &&
-                     moot1(q->moot1_ctx, e.a, fsn_bits_time(e.tbits))) ||
-                    (moot && moot(q->moot_ctx, &e))) {
-                    dropped++;
-                    continue;
-                }
-                q->bot[q->bot_len++] = e;
-                m++;
+                 * before it costs a sort, a pop and a dispatch. Which
+                 * entries are moot is a coin toss to the branch
+                 * predictor: every entry is written to the run, and the
+                 * run grows by one unless the test named it (the
+                 * reservation above leaves room). */
+                size_t drop = 0;
+                if (moot1 && e.slot == UINT32_MAX && (e.key & moot1_mask) == moot1_val)
+                    drop = moot1(q->moot1_ctx, e.a, fsn_bits_time(e.tbits)) != 0;
+                if (moot) drop |= moot(q->moot_ctx, &e) != 0;
+                bot[bl] = e;
+                bl += 1 - drop;
+                dropped += drop;
             } else {
                 if (wi == CQ_CHUNK) {
                     q->chunks[wc].len = CQ_CHUNK;
@@ -626,6 +633,8 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved) {
             c = nx;
         }
     }
+    const size_t m = bl - bot_len0;
+    q->bot_len = bl;
     q->in_buckets -= m + dropped;
     q->dropped += dropped;
     sort_desc(q->bot, q->bot_len);
