@@ -207,6 +207,15 @@ void fsn_engine_set_observer(fsn_engine_t *eng, fsn_observer_fn fn, void *ctx);
  * opens. */
 fsn_err_t fsn_engine_set_moot(fsn_engine_t *eng, uint32_t type, fsn_moot_fn fn);
 
+/* Say which prefetch stages the hook of event type `type` takes: bit s
+ * of `stages` for stage s (all three, 7, by default). The engine does not
+ * call the hook for the others, and when no type takes stage 2 it skips
+ * that stage's work altogether: for a model whose data fits in cache
+ * and that has nothing to fetch there, a call per event saved. Kept
+ * across fsn_engine_reset. FSN_EINVAL for an unknown type or stages
+ * above 7. O(event types). */
+fsn_err_t fsn_engine_set_prefetch_stages(fsn_engine_t *eng, uint32_t type, unsigned stages);
+
 /* What the queue did since the engine was created (not reset by
  * fsn_engine_reset): for tuning and for tests that check the queue's work
  * stays linear. Zero for the heaps. */

@@ -187,7 +187,7 @@ static void prefetch_infect(const void *model, uint32_t v, int stage) {
         __builtin_prefetch(&m->g->offset[v]);
     } else if (stage == 2) {
         const float *arrival = m->arrival;
-        if (!m->prefetch_friends || arrival[v] < 0) return;
+        if (arrival[v] < 0) return; /* stage 2 comes only with prefetch_friends */
         const uint64_t lo = m->g->offset[v], deg = m->g->offset[v + 1] - lo;
         if (deg == 0) return;
         const fsn_vid_t *row = m->g->adj + lo;
@@ -326,7 +326,9 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
     m->traj.r = malloc(cap * sizeof *m->traj.r);
     if (!m->arrival || !m->inf_t || !m->rec_t || !m->sortbuf || !m->traj.time || !m->traj.s ||
         !m->traj.i || !m->traj.r || fsn_engine_add_model(eng, &sir_model, m, &m->type0) != FSN_OK ||
-        fsn_engine_set_moot(eng, m->type0 + EV_INFECT, moot_infect) != FSN_OK) {
+        fsn_engine_set_moot(eng, m->type0 + EV_INFECT, moot_infect) != FSN_OK ||
+        fsn_engine_set_prefetch_stages(eng, m->type0 + EV_INFECT, m->prefetch_friends ? 7u : 3u) !=
+            FSN_OK) {
         fsn_sir_free(m);
         return NULL;
     }
