@@ -222,11 +222,16 @@ int main(int argc, char **argv) {
             printf("  %-9lld %-14s %6d %6d %12.5f %10.5f %10.5f\n", (long long)n, "fission",
                    tf.runs, tf.majors, spf, tally_mean(&tf), tally_se(&tf));
         if (!run_ig || !run_fsn) {
-            if (run_fsn)
-                printf("  n=%lld fission cpu s/major %.5f  events %llu  infections %llu  events/s %.3g\n",
+            if (run_fsn) {
+                fsn_queue_stats_t qs;
+                fsn_engine_queue_stats(eng, &qs);
+                printf("  n=%lld fission cpu s/major %.5f  events %llu  infections %llu  events/s %.3g"
+                       "  rebuilds %llu  rebucketed %llu\n",
                        (long long)n, tf.majors ? cpu / tf.majors : NAN,
                        (unsigned long long)events, (unsigned long long)infections,
-                       (double)events / tf.secs);
+                       (double)events / tf.secs, (unsigned long long)qs.rebuilds,
+                       (unsigned long long)qs.rebucketed);
+            }
             if (hash) printf("  n=%lld trajectory hash %016llx\n", (long long)n,
                              (unsigned long long)h);
             fsn_sir_free(m);
