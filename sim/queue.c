@@ -316,10 +316,14 @@ size_t fsn_calq_size(const fsn_calq_t *q) {
  * run at a mispredicted loop exit, here most words do not move at all.
  * The entries are then gathered in order. Equal times (the index, not
  * the engine's key, broke the tie) are rare: a last insertion pass on
- * full keys puts them right. Returns 0 (and leaves the run alone) when
- * the times are too far apart. */
-static int sort_desc_short(fsn_qentry_t *a, size_t n) {
-    if (n < 2) return 1;
+ * full keys puts them right. The sorted run goes to dst (not a, which is
+ * left alone). Returns 0 (and writes nothing) when the times are too far
+ * apart. */
+static int sort_desc_short(fsn_qentry_t *restrict dst, const fsn_qentry_t *restrict a, size_t n) {
+    if (n < 2) {
+        if (n) dst[0] = a[0];
+        return 1;
+    }
     uint64_t mn = UINT64_MAX, mx = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t t = a[i].tbits;
@@ -331,7 +335,7 @@ static int sort_desc_short(fsn_qentry_t *a, size_t n) {
      * (clamped, in case the rounding of the product reaches n). */
     const double scale = (double)n / ((double)(mx - mn) + 1.0);
     uint8_t slot[64], start[65];
-    memset(start, 0, (n + 1) * sizeof *start);
+    memset(start, 0, sizeof start); /* a fixed size: a few stores, no call */
     for (size_t i = 0; i < n; i++) {
         uint32_t sl = (uint32_t)(int32_t)((double)(a[i].tbits - mn) * scale);
         sl -= (uint32_t)(sl == n); /* arithmetic, not a branch */
@@ -350,24 +354,22 @@ static int sort_desc_short(fsn_qentry_t *a, size_t n) {
         }
         k[j] = x;
     }
-    fsn_qentry_t tmp[64];
     int tie = 0;
-    tmp[n - 1] = a[k[0] & 63];
+    dst[n - 1] = a[k[0] & 63];
     for (size_t i = 1; i < n; i++) {
-        tmp[n - 1 - i] = a[k[i] & 63];
+        dst[n - 1 - i] = a[k[i] & 63];
         tie |= (k[i] >> 6) == (k[i - 1] >> 6);
     }
-    memcpy(a, tmp, n * sizeof *a);
     if (tie) {
         for (size_t i = 1; i < n; i++) {
-            fsn_qentry_t x = a[i];
+            fsn_qentry_t x = dst[i];
             fsn_u128 kx = fsn_qkey(&x);
             size_t j = i;
-            while (j > 0 && fsn_qkey(&a[j - 1]) < kx) {
-                a[j] = a[j - 1];
+            while (j > 0 && fsn_qkey(&dst[j - 1]) < kx) {
+                dst[j] = dst[j - 1];
                 j--;
             }
-            a[j] = x;
+            dst[j] = x;
         }
     }
     return 1;
@@ -375,7 +377,13 @@ static int sort_desc_short(fsn_qentry_t *a, size_t n) {
 
 /* Sort descending by key: insertion sort for short runs, heapsort else. */
 static void sort_desc(fsn_qentry_t *a, size_t n) {
-    if (n <= 64 && sort_desc_short(a, n)) return;
+    if (n <= 64) {
+        fsn_qentry_t tmp[64];
+        if (sort_desc_short(tmp, a, n)) {
+            memcpy(a, tmp, n * sizeof *a);
+            return;
+        }
+    }
     if (n <= 32) {
         for (size_t i = 1; i < n; i++) {
             fsn_qentry_t x = a[i];
@@ -625,14 +633,22 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
         q->bot = nb;
         q->bot_cap = cap;
     }
+    /* The window's entries gather in scratch, then sort into bot. */
+    if (cnt > q->scratch_cap) {
+        size_t cap = cnt + cnt / 2 + 64;
+        fsn_qentry_t *sc = realloc(q->scratch, cap * sizeof *sc);
+        if (!sc) return FSN_ENOMEM;
+        q->scratch = sc;
+        q->scratch_cap = cap;
+    }
+    FSN_REQUIRE(q->bot_len == 0); /* opened only when the run is spent */
     q->next++;
     size_t dropped = 0;
     const fsn_qkeep_fn moot = q->moot;
     int (*const moot1)(const void *, uint32_t, double) = q->moot1;
     const uint64_t moot1_mask = q->moot1_mask, moot1_val = q->moot1_val;
-    fsn_qentry_t *const bot = q->bot;
-    const size_t bot_len0 = q->bot_len;
-    size_t bl = bot_len0;
+    fsn_qentry_t *const run = q->scratch;
+    size_t bl = 0;
     /* A fine bucket holds its window's entries alone: all leave. */
     uint32_t c = q->head[b];
     while (c != CQ_NIL) {
@@ -649,7 +665,7 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
             if (moot1 && e.slot == UINT32_MAX && (e.key & moot1_mask) == moot1_val)
                 drop = moot1(q->moot1_ctx, e.a, fsn_bits_time(e.tbits)) != 0;
             if (moot) drop |= moot(q->moot_ctx, &e) != 0;
-            bot[bl] = e;
+            run[bl] = e;
             bl += 1 - drop;
             dropped += drop;
         }
@@ -659,12 +675,15 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
         c = nx;
     }
     q->head[b] = q->tail[b] = CQ_NIL;
-    const size_t m = bl - bot_len0;
-    q->bot_len = bl;
+    const size_t m = bl;
+    q->bot_len = m;
     q->in_buckets -= cnt;
     q->in_fine -= cnt;
     q->dropped += dropped;
-    sort_desc(q->bot, q->bot_len);
+    if (!(m <= 64 && sort_desc_short(q->bot, run, m))) {
+        memcpy(q->bot, run, m * sizeof *run);
+        sort_desc(q->bot, m);
+    }
     if (m) q->opened++;
     /* Dropped entries count as moved: for the retuning they were the
      * window's yield, and a window of moot entries alone is not empty. */
