@@ -20,9 +20,11 @@
  * Width. A window should yield a handful of entries: too wide and the
  * sort grows, too narrow and pops walk empty windows. Every 64 windows
  * the mean yield is checked; outside [1.5, 96] the queue is rebuilt with
- * a width scaled to bring it to about 24 (a wide band: each rebuild costs
- * O(n), and a cascade's rate sweeps orders of magnitude; measured with
- * bench_sir, [2, 48] was 20% slower at 1e5 users), and as many buckets as the span
+ * a width scaled to bring it to about 12 after too high a yield and 48
+ * after too low a one (past 24, the middle, in the direction the rate
+ * moves). The band is wide: each rebuild costs O(n), and a cascade's
+ * rate sweeps orders of magnitude (measured with bench_sir, [2, 48] was
+ * 20% slower at 1e5 users). The rebuild makes as many buckets as the span
  * of pending times needs (a power of two, at most 2^22, at most about 2
  * per pending entry). A year with no entry at all (sparse times, or a
  * jump ahead) is skipped by finding the smallest pending window directly.
@@ -725,7 +727,14 @@ const fsn_qentry_t *fsn_calq_top_slow(fsn_calq_t *q, fsn_err_t *rc) {
         if (q->win_count >= CQ_CHECK_EVERY || yield >= 8 * CQ_MAX_YIELD) {
             double mean = (double)yield / (double)(q->win_count ? q->win_count : 1);
             if (mean > CQ_MAX_YIELD || (mean < CQ_MIN_YIELD && q->win_count >= CQ_CHECK_EVERY)) {
-                double f = CQ_TARGET_YIELD / (mean > 0.25 ? mean : 0.25);
+                /* Aim past the middle of the band, in the direction the
+                 * rate is moving: a rate that grew (or fell) tends to go
+                 * on growing (falling), as an outbreak's does, and the
+                 * next rebuild then comes later, with fewer entries to
+                 * move (bench_sir: 0.67 to 0.39 entries re-bucketed per
+                 * infection at 1e5). */
+                double target = mean > CQ_MAX_YIELD ? CQ_TARGET_YIELD / 2 : CQ_TARGET_YIELD * 2;
+                double f = target / (mean > 0.25 ? mean : 0.25);
                 *rc = cq_rebuild(q, q->w * f);
                 if (*rc) return NULL;
                 continue;
