@@ -109,7 +109,7 @@ static int entry_live(const void *ctx, const fsn_qentry_t *e) {
     return is_live(ctx, e);
 }
 
-static fsn_err_t q_push(fsn_engine_t *eng, double t, uint64_t key, uint32_t slot, uint32_t a) {
+static inline fsn_err_t q_push(fsn_engine_t *eng, double t, uint64_t key, uint32_t slot, uint32_t a) {
     FSN_REQUIRE(t >= 0.0);
     fsn_qentry_t e = {fsn_time_bits(t), key, slot, a};
     switch (eng->qkind) {
