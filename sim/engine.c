@@ -68,6 +68,8 @@ typedef struct reg_type {
     fsn_event_fn handle;
     fsn_prefetch_fn prefetch;
     unsigned stages;          /* bit s: call prefetch for stage s */
+    const char *pf_base;      /* stage 0 by address: pf_base + a pf_stride */
+    size_t pf_stride;
     fsn_moot_fn moot;
     void *model;
 } reg_type_t;
@@ -220,6 +222,8 @@ fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, 
         r->handle = type->event_types[i].handle;
         r->prefetch = type->event_types[i].prefetch;
         r->stages = r->prefetch ? 7u : 0u;
+        r->pf_base = NULL;
+        r->pf_stride = 0;
         if (r->prefetch) eng->stage2 = 1;
         r->moot = NULL;
         r->model = model;
@@ -389,6 +393,13 @@ static inline void prefetch_entry(const fsn_engine_t *eng, const qentry_t *e, in
     if ((t->stages >> stage) & 1u) t->prefetch(t->model, e->a, stage);
 }
 
+/* Stage 0: by address when the type gave one (no call), else the hook. */
+static inline void prefetch_entry0(const fsn_engine_t *eng, const qentry_t *e) {
+    const reg_type_t *t = &eng->types[key_type(e->key)];
+    if (t->pf_base) __builtin_prefetch(t->pf_base + (size_t)e->a * t->pf_stride);
+    else if (t->stages & 1u) t->prefetch(t->model, e->a, 0);
+}
+
 /* Pop and run the top event, known to be live. */
 static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     fsn_event_t ev;
@@ -429,7 +440,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
             for (size_t k = 0; k < AHEAD_FAR; k++) {
                 const qentry_t *e = fsn_calq_ahead(&eng->cal, k);
                 if (!e) break;
-                prefetch_entry(eng, e, 0);
+                prefetch_entry0(eng, e);
             }
             /* The next few will not pass the near distance any more:
              * give them stage 1 now. Its loads wait on stage 0's, but
@@ -449,7 +460,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
         const qentry_t *far = fsn_calq_ahead_clamped(&eng->cal, AHEAD_FAR);
         if (far) {
             const qentry_t *near = fsn_calq_ahead_clamped(&eng->cal, AHEAD_NEAR);
-            prefetch_entry(eng, far, 0);
+            prefetch_entry0(eng, far);
             if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
             prefetch_entry(eng, near, 1);
             /* Stage 2 for the very next event, whose stage 1 data
@@ -465,7 +476,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
          * stage 1 would wait on stage 0's data right here. */
         fsn_err_t prc;
         const qentry_t *nx = q_top(eng, &prc);
-        if (nx) prefetch_entry(eng, nx, 0);
+        if (nx) prefetch_entry0(eng, nx);
     }
     const reg_type_t *rt = &eng->types[ev.type];
     fsn_err_t rc = rt->handle(eng, rt->model, &ev);
@@ -555,6 +566,15 @@ fsn_err_t fsn_engine_set_prefetch_stages(fsn_engine_t *eng, uint32_t type, unsig
     eng->stage2 = 0;
     for (uint32_t i = 0; i < eng->n_types; i++)
         if (eng->types[i].stages & 4u) eng->stage2 = 1;
+    return FSN_OK;
+}
+
+fsn_err_t fsn_engine_set_prefetch_array(fsn_engine_t *eng, uint32_t type, const void *base,
+                                        size_t stride) {
+    FSN_REQUIRE(eng);
+    if (type >= eng->n_types) return FSN_EINVAL;
+    eng->types[type].pf_base = base;
+    eng->types[type].pf_stride = base ? stride : 0;
     return FSN_OK;
 }
 

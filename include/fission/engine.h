@@ -216,6 +216,17 @@ fsn_err_t fsn_engine_set_moot(fsn_engine_t *eng, uint32_t type, fsn_moot_fn fn);
  * above 7. O(event types). */
 fsn_err_t fsn_engine_set_prefetch_stages(fsn_engine_t *eng, uint32_t type, unsigned stages);
 
+/* Give event type `type` a stage-0 prefetch by address: for an event
+ * for user a the engine itself prefetches the cache line at
+ * (const char *)base + a * stride, with no call to the hook, which is
+ * then not called for stage 0 (NULL base: back to the hook). For a model
+ * whose stage 0 is one array element per user (the SIR model's row
+ * start): a call and the hook's dispatch on the stage saved per event.
+ * base must stay valid while the type's events run; a must index it.
+ * Kept across fsn_engine_reset. FSN_EINVAL for an unknown type. O(1). */
+fsn_err_t fsn_engine_set_prefetch_array(fsn_engine_t *eng, uint32_t type, const void *base,
+                                        size_t stride);
+
 /* What the queue did since the engine was created (not reset by
  * fsn_engine_reset): for tuning and for tests that check the queue's work
  * stays linear. Zero for the heaps. */

@@ -215,21 +215,28 @@ static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev
     return infect(m, eng, ev->a, ev->time);
 }
 
-/* An upcoming event's user: first its row bounds (its state word was
- * read by the moot test when its window opened), then
- * (once the bounds are in cache) its row, then (once the row is in
+/* An upcoming event's user: first its row start (its state word was
+ * read by the moot test when its window opened; the engine fetches the
+ * row start itself, by address: fsn_engine_set_prefetch_array), then
+ * (once the row bounds are in cache) its row, then (once the row is in
  * cache, one event ahead) the state words of its first friends, which
  * the handler will test as receivers: on a large graph these are the
  * handler's worst misses. Eight friends, by a fixed count with the
  * index clamped to the row (no loop exit to mispredict); a user who
  * already has the link (its event will do nothing) gets none. The
  * third stage only pays when the state words outgrow a core's own
- * cache (see FRIEND_PREFETCH_BYTES); below, it is skipped. */
+ * cache (see FRIEND_PREFETCH_BYTES); below, it is skipped. Stage 1, the
+ * common one, is tested first. */
 static void prefetch_infect(const void *model, uint32_t v, int stage) {
     const fsn_sir_t *m = model;
-    if (stage == 0) {
-        if (m->off32) __builtin_prefetch(&m->off32[v]);
-        else __builtin_prefetch(&m->g->offset[v]);
+    if (stage == 1) {
+        /* The row's first and last cache lines (all of it up to a
+         * degree of 17; no loop, whose exit would be mispredicted). */
+        uint64_t lo, hi;
+        row_bounds(m, v, &lo, &hi);
+        const fsn_vid_t *p = m->g->adj + lo, *end = m->g->adj + hi;
+        __builtin_prefetch(p);
+        __builtin_prefetch(end - 1);
     } else if (stage == 2) {
         const uint16_t *arrival = m->arrival;
         if (arrival[v] == 0) return; /* stage 2 comes only with prefetch_friends */
@@ -241,13 +248,9 @@ static void prefetch_infect(const void *model, uint32_t v, int stage) {
         const uint64_t last = deg - 1;
         for (uint64_t i = 0; i < 8; i++) __builtin_prefetch(&arrival[row[i < last ? i : last]]);
     } else {
-        /* The row's first and last cache lines (all of it up to a
-         * degree of 17; no loop, whose exit would be mispredicted). */
-        uint64_t lo, hi;
-        row_bounds(m, v, &lo, &hi);
-        const fsn_vid_t *p = m->g->adj + lo, *end = m->g->adj + hi;
-        __builtin_prefetch(p);
-        __builtin_prefetch(end - 1);
+        /* Stage 0, should the engine not fetch it by address. */
+        if (m->off32) __builtin_prefetch(&m->off32[v]);
+        else __builtin_prefetch(&m->g->offset[v]);
     }
 }
 
@@ -386,7 +389,10 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
         !m->traj.i || !m->traj.r || fsn_engine_add_model(eng, &sir_model, m, &m->type0) != FSN_OK ||
         fsn_engine_set_moot(eng, m->type0 + EV_INFECT, moot_infect) != FSN_OK ||
         fsn_engine_set_prefetch_stages(eng, m->type0 + EV_INFECT, m->prefetch_friends ? 7u : 3u) !=
-            FSN_OK) {
+            FSN_OK ||
+        fsn_engine_set_prefetch_array(eng, m->type0 + EV_INFECT,
+                                      m->off32 ? (const void *)m->off32 : (const void *)g->offset,
+                                      m->off32 ? sizeof *m->off32 : sizeof *g->offset) != FSN_OK) {
         fsn_sir_free(m);
         return NULL;
     }
