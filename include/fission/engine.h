@@ -75,8 +75,10 @@ typedef fsn_err_t (*fsn_event_fn)(fsn_engine_t *eng, void *model, const fsn_even
  * for the same event: fetch what depends on stage 0's data (a row whose
  * bounds stage 0 fetched); stage 2 comes last, for the very next event:
  * fetch what depends on stage 1's data (the friends listed in that row).
- * A model may ignore any stage (return at once). Stages 1 and 2 come
- * only on the calendar queue. Must not change state. */
+ * A model may ignore any stage (return at once), say which stages it
+ * takes (fsn_engine_set_prefetch_stages) or have the engine do stage 0
+ * by address (fsn_engine_set_prefetch_array). Stages 1 and 2 come only
+ * on the calendar queue. Must not change state. */
 typedef void (*fsn_prefetch_fn)(const void *model, uint32_t a, int stage);
 
 typedef struct fsn_event_type {
