@@ -262,9 +262,13 @@ static const fsn_model_type_t sir_model = {"sir", 1, sir_events};
  * in one pass, 3 moves, moves where every key shares the digit skipped
  * (n < 2^32: the counts are 32-bit); then one insertion
  * pass puts keys that tie on their top 32 bits (a relative gap under
- * 2^-20, a few per cent of neighbours) in exact order. O(n). */
-static void sort_times(double *t, uint64_t *tmp, size_t n) {
-    uint64_t *a = (uint64_t *)(void *)t, *b = tmp;
+ * 2^-20, a few per cent of neighbours) in exact order. Returns where the
+ * sorted times are: t or tmp. O(n). */
+static const double *sort_times(double *t, uint64_t *tmp, size_t n) {
+    /* The times are moved as their bit patterns, through a type that
+     * may alias a double: the caller reads the result as doubles. */
+    typedef uint64_t bits_t __attribute__((may_alias));
+    bits_t *a = (bits_t *)(void *)t, *b = tmp;
     _Static_assert(sizeof(double) == sizeof(uint64_t), "double is 64 bits");
     /* The three digits' counts in one pass over the data. */
     uint32_t counts[3][2048];
@@ -287,7 +291,7 @@ static void sort_times(double *t, uint64_t *tmp, size_t n) {
             sum += c;
         }
         for (size_t i = 0; i < n; i++) b[count[(a[i] >> shift) & 2047]++] = a[i];
-        uint64_t *x = a;
+        bits_t *x = a;
         a = b;
         b = x;
     }
@@ -300,13 +304,15 @@ static void sort_times(double *t, uint64_t *tmp, size_t n) {
         }
         a[j] = x;
     }
-    if (a != (uint64_t *)(void *)t) memcpy(t, a, n * sizeof *t);
+    /* The sorted times are where the last move left them (t or tmp):
+     * returned, not copied back. */
+    return (const double *)(const void *)a;
 }
 
 /* Interleave the infections (already in time order) with the sorted
  * recoveries into the S/I/R trajectory. */
 static void build_trajectory(fsn_sir_t *m) {
-    sort_times(m->rec_t, m->sortbuf, m->infected);
+    const double *rec = sort_times(m->rec_t, m->sortbuf, m->infected);
     fsn_sir_traj_t *tr = &m->traj;
     const uint32_t n = m->g->n;
     size_t a = m->initial, b = 0, len = 1;
@@ -321,7 +327,7 @@ static void build_trajectory(fsn_sir_t *m) {
      * stores could alias the model's fields). A user recovers after its
      * infection and ties go to the infection, so the recoveries cannot
      * run out first. */
-    const double *inf = m->inf_t, *rec = m->rec_t;
+    const double *inf = m->inf_t;
     const size_t ni = m->infected;
     double *time = tr->time;
     uint32_t *ts = tr->s, *ti = tr->i, *trr = tr->r;
