@@ -46,6 +46,7 @@ struct fsn_sir {
     uint32_t *off32;            /* the row starts as 32-bit words, or NULL */
     int prefetch_friends;       /* stage 2 prefetching on (a large graph) */
     double beta, gamma;
+    double inv_gamma;           /* 1 / gamma: a multiplication per infection, not a division */
     fsn_rng_t *rng;
     uint32_t infected;
     uint32_t initial;           /* users infected at time 0 */
@@ -129,7 +130,7 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
     uint16_t *const arrival = m->arrival;
     arrival[v] = 0;
     fsn_rng_t rng = *m->rng;
-    const double rtime = exp1_local(&rng) / m->gamma;
+    const double rtime = exp1_local(&rng) * m->inv_gamma;
     m->inf_t[m->infected] = t;
     m->rec_t[m->infected] = t + rtime;
     m->infected++;
@@ -416,6 +417,7 @@ fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, const fsn_vid_t *
     for (uint32_t v = 0; v < m->g->n; v++) m->arrival[v] = SW_NONE;
     m->beta = beta;
     m->gamma = gamma;
+    m->inv_gamma = 1.0 / gamma;
     m->rng = rng;
     m->infected = 0;
     m->traj.len = 0;
