@@ -18,8 +18,8 @@
  *                  [--queue calendar|radix|heap] [--only fission|igraph] [--hash]
  *
  * --only runs one of the two codes (for profiling and A/B timing of one
- * side; fission's line then also gives its CPU seconds per major
- * outbreak). --hash prints a hash of every fission trajectory (time bits
+ * side; each side's CPU seconds per major outbreak follow its line).
+ * --hash prints a hash of every fission trajectory (time bits
  * and counts, all runs): a change meant to keep the process's draws must
  * keep it (hashing is timed with the runs).
  */
@@ -232,6 +232,9 @@ int main(int argc, char **argv) {
                        (double)events / tf.secs, (unsigned long long)qs.rebuilds,
                        (unsigned long long)qs.rebucketed);
             }
+            if (run_ig)
+                printf("  n=%lld igraph_sir cpu s/major %.5f\n", (long long)n,
+                       ti.majors ? ci / ti.majors : NAN);
             if (hash) printf("  n=%lld trajectory hash %016llx\n", (long long)n,
                              (unsigned long long)h);
             fsn_sir_free(m);
