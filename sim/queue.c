@@ -189,10 +189,16 @@ static fsn_err_t cq_set_buckets(fsn_calq_t *q, uint32_t nb) {
         uint32_t *t = realloc(q->tail, (CQ_FINE + nb) * sizeof *t);
         if (!t) return FSN_ENOMEM;
         q->tail = t;
+        uint32_t *tl = realloc(q->tlen, (CQ_FINE + nb) * sizeof *tl);
+        if (!tl) return FSN_ENOMEM;
+        q->tlen = tl;
     }
     q->nb = nb;
     q->mask = nb - 1;
-    for (uint32_t i = 0; i < CQ_FINE + nb; i++) q->head[i] = q->tail[i] = CQ_NIL;
+    for (uint32_t i = 0; i < CQ_FINE + nb; i++) {
+        q->head[i] = q->tail[i] = CQ_NIL;
+        q->tlen[i] = 0;
+    }
     return FSN_OK;
 }
 
@@ -226,6 +232,7 @@ void fsn_calq_destroy(fsn_calq_t *q) {
     free(q->bot);
     free(q->head);
     free(q->tail);
+    free(q->tlen);
     free(q->chunks);
     free(q->scratch);
     memset(q, 0, sizeof *q);
@@ -277,6 +284,7 @@ static inline fsn_err_t cq_append(fsn_calq_t *q, uint32_t b, const fsn_qentry_t 
     }
     fsn_cq_chunk_t *ch = &q->chunks[t];
     ch->e[ch->len++] = *e;
+    q->tlen[b] = ch->len;
     return FSN_OK;
 }
 
@@ -594,6 +602,7 @@ static fsn_err_t cq_refine(fsn_calq_t *q) {
         c = q->chunks[last].next;
         q->chunks[last].next = CQ_NIL;
         q->tail[b] = last;
+        q->tlen[b] = wi;
     }
     while (c != CQ_NIL) {
         uint32_t nx = q->chunks[c].next;
@@ -778,6 +787,7 @@ void fsn_calq_filter(fsn_calq_t *q, fsn_qkeep_fn keep, const void *ctx) {
             for (uint32_t i = 0; i < ch->len; i++)
                 if (keep(ctx, &ch->e[i])) ch->e[k++] = ch->e[i];
             ch->len = k;  /* empty chunks stay linked; appends refill the tail */
+            if (c == q->tail[b]) q->tlen[b] = k;
             kept += k;
         }
     }

@@ -111,6 +111,7 @@ typedef struct fsn_calq {
     double w, inv_w;
     uint64_t next, epoch;
     uint32_t *head, *tail;
+    uint32_t *tlen;           /* entries in each bucket's tail chunk */
     size_t in_buckets, in_fine;
     fsn_cq_chunk_t *chunks;
     uint32_t nchunks, chunks_cap, free_chunk;
@@ -163,10 +164,15 @@ static inline fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e) {
         const uint32_t fine = ep == q->epoch;
         const uint32_t b = fine ? (uint32_t)(win & (FSN_CQ_FINE - 1))
                                 : FSN_CQ_FINE + (uint32_t)(ep & q->mask);
-        const uint32_t t = q->tail[b];
-        if (__builtin_expect(t != FSN_CQ_NIL && q->chunks[t].len < FSN_CQ_CHUNK, 1)) {
+        /* The tail chunk's count comes from the small tlen array (a
+         * line in cache), not from the chunk's header: a push then
+         * reads no line of the chunk, only writes the entry's. */
+        const uint32_t t = q->tail[b], l = q->tlen[b];
+        if (__builtin_expect(t != FSN_CQ_NIL && l < FSN_CQ_CHUNK, 1)) {
             fsn_cq_chunk_t *ch = &q->chunks[t];
-            ch->e[ch->len++] = *e;
+            ch->e[l] = *e;
+            ch->len = l + 1;
+            q->tlen[b] = l + 1;
         } else {
             fsn_err_t rc = fsn_calq_append_slow(q, b, e);
             if (rc) return rc;
