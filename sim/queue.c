@@ -654,6 +654,17 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
     }
     FSN_REQUIRE(q->bot_len == 0); /* opened only when the run is spent */
     q->next++;
+    /* A quarter of an epoch before its end, the first chunk of the next
+     * epoch's coarse bucket (its oldest entries, written an epoch or more
+     * ago and likely out of cache) is fetched for the move to the fine
+     * buckets: all of its lines, a fixed count. */
+    if ((q->next & (CQ_FINE - 1)) == CQ_FINE - CQ_FINE / 4) {
+        const uint32_t hc = q->head[CQ_FINE + (uint32_t)(((q->next >> CQ_FINE_BITS) + 1) & q->mask)];
+        if (hc != CQ_NIL) {
+            const char *p = (const char *)&q->chunks[hc];
+            for (size_t i = 0; i < sizeof(fsn_cq_chunk_t); i += 64) __builtin_prefetch(p + i);
+        }
+    }
     size_t dropped = 0;
     const fsn_qkeep_fn moot = q->moot;
     int (*const moot1)(const void *, uint32_t, double) = q->moot1;
