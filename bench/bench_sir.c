@@ -18,8 +18,8 @@
  *                  [--queue calendar|radix|heap] [--only fission|igraph] [--hash]
  *
  * --only runs one of the two codes (for profiling and A/B timing of one
- * side; fission's line then also gives its CPU seconds per major
- * outbreak). --hash prints a hash of every fission trajectory (time bits
+ * side; each side's CPU seconds per major outbreak follow its line).
+ * --hash prints a hash of every fission trajectory (time bits
  * and counts, all runs): a change meant to keep the process's draws must
  * keep it (hashing is timed with the runs).
  */
@@ -188,7 +188,7 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench_sir: out of memory\n");
             return 1;
         }
-        uint64_t events = 0, h = UINT64_C(1469598103934665603);
+        uint64_t events = 0, infections = 0, h = UINT64_C(1469598103934665603);
         double c0 = cpu_s();
         t0 = now_s();
         for (int r = 0; run_fsn && r < (int)runs[si]; r++) {
@@ -201,6 +201,7 @@ int main(int argc, char **argv) {
                 return 1;
             }
             events += fsn_engine_events_run(eng);
+            infections += fsn_sir_final_size(m);
             tally_add(&tf, (double)traj->r[traj->len - 1] / (double)n);
             for (size_t k = 0; hash && k < traj->len; k++) {
                 uint64_t tb;
@@ -221,10 +222,19 @@ int main(int argc, char **argv) {
             printf("  %-9lld %-14s %6d %6d %12.5f %10.5f %10.5f\n", (long long)n, "fission",
                    tf.runs, tf.majors, spf, tally_mean(&tf), tally_se(&tf));
         if (!run_ig || !run_fsn) {
-            if (run_fsn)
-                printf("  n=%lld fission cpu s/major %.5f  events %llu  events/s %.3g\n",
+            if (run_fsn) {
+                fsn_queue_stats_t qs;
+                fsn_engine_queue_stats(eng, &qs);
+                printf("  n=%lld fission cpu s/major %.5f  events %llu  infections %llu  events/s %.3g"
+                       "  rebuilds %llu  rebucketed %llu\n",
                        (long long)n, tf.majors ? cpu / tf.majors : NAN,
-                       (unsigned long long)events, (double)events / tf.secs);
+                       (unsigned long long)events, (unsigned long long)infections,
+                       (double)events / tf.secs, (unsigned long long)qs.rebuilds,
+                       (unsigned long long)qs.rebucketed);
+            }
+            if (run_ig)
+                printf("  n=%lld igraph_sir cpu s/major %.5f\n", (long long)n,
+                       ti.majors ? ci / ti.majors : NAN);
             if (hash) printf("  n=%lld trajectory hash %016llx\n", (long long)n,
                              (unsigned long long)h);
             fsn_sir_free(m);

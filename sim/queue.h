@@ -81,11 +81,18 @@ void fsn_qheap_filter(fsn_qheap_t *h, fsn_qkeep_fn keep, const void *ctx);
 
 /* ---- calendar queue ------------------------------------------------ */
 
-typedef struct fsn_cq_chunk fsn_cq_chunk_t;
+/* A bucket is a list of chunks of entries (see queue.c). */
+#define FSN_CQ_CHUNK 30
+#define FSN_CQ_NIL UINT32_MAX
+typedef struct fsn_cq_chunk {
+    uint32_t next, len;
+    fsn_qentry_t e[FSN_CQ_CHUNK];
+} fsn_cq_chunk_t;
 
-/* Pushes for later windows wait in a short staging array and go to
- * their buckets in batches (see queue.c). */
-#define FSN_CQ_STAGE 64
+/* Windows come in epochs of 64: the current epoch's windows have a fine
+ * bucket each, later epochs share coarse buckets (see queue.c). */
+#define FSN_CQ_FINE_BITS 6
+#define FSN_CQ_FINE (1u << FSN_CQ_FINE_BITS)
 
 typedef struct fsn_calq {
     /* The current window: entries taken out of their bucket, sorted in
@@ -95,13 +102,17 @@ typedef struct fsn_calq {
     size_t bot_len, bot_cap;
     fsn_qheap_t late;
     int top_src;              /* 0: none, 1: bot, 2: late */
-    /* The buckets: window i covers [i w, (i + 1) w) and lives in bucket
-     * i & mask, a list of chunks. Windows before `next` are current. */
+    /* The buckets: window i covers [i w, (i + 1) w); windows before
+     * `next` are current. Epoch j is windows [64 j, 64 j + 64). The
+     * windows of epoch `epoch` live in the fine buckets 0..63 (window i
+     * in bucket i % 64); a later epoch j lives in coarse bucket
+     * 64 + (j & mask), one of nb. Each bucket is a list of chunks. */
     uint32_t nb, mask;
     double w, inv_w;
-    uint64_t next;
+    uint64_t next, epoch;
     uint32_t *head, *tail;
-    size_t in_buckets;
+    uint32_t *tlen;           /* entries in each bucket's tail chunk */
+    size_t in_buckets, in_fine;
     fsn_cq_chunk_t *chunks;
     uint32_t nchunks, chunks_cap, free_chunk;
     /* Self-tuning: windows opened and entries they yielded. */
@@ -122,10 +133,6 @@ typedef struct fsn_calq {
     fsn_qkeep_fn moot;
     const void *moot_ctx;
     uint64_t dropped;         /* entries dropped so (never reset) */
-    /* Staged pushes (all for windows >= next) and their buckets. */
-    uint32_t stage_len;
-    uint32_t stage_b[FSN_CQ_STAGE];
-    fsn_qentry_t stage[FSN_CQ_STAGE];
 } fsn_calq_t;
 
 fsn_err_t fsn_calq_init(fsn_calq_t *q, size_t cap);
@@ -135,6 +142,7 @@ void fsn_calq_clear(fsn_calq_t *q);
 
 /* The slow paths of the three below (queue.c). */
 fsn_err_t fsn_calq_push_slow(fsn_calq_t *q, const fsn_qentry_t *e, uint64_t win);
+fsn_err_t fsn_calq_append_slow(fsn_calq_t *q, uint32_t b, const fsn_qentry_t *e);
 const fsn_qentry_t *fsn_calq_top_slow(fsn_calq_t *q, fsn_err_t *rc);
 void fsn_calq_pop_slow(fsn_calq_t *q);
 
@@ -145,13 +153,32 @@ static inline uint64_t fsn_calq_window(const fsn_calq_t *q, uint64_t tbits) {
     return x < 0x1p62 ? (uint64_t)(int64_t)x : (UINT64_C(1) << 62);
 }
 
-/* Push an entry. O(1). The common case (a later window, room in the
- * staging array) is inline; the rest is fsn_calq_push_slow. */
+/* Push an entry. O(1). The common case (a later window, room in its
+ * bucket's last chunk) is inline: an append to a fine bucket (this
+ * epoch) or a coarse one (later epochs); the rest is
+ * fsn_calq_push_slow and fsn_calq_append_slow. */
 static inline fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e) {
     const uint64_t win = fsn_calq_window(q, e->tbits);
-    if (__builtin_expect(win >= q->next && q->stage_len < FSN_CQ_STAGE, 1)) {
-        q->stage_b[q->stage_len] = (uint32_t)(win & q->mask);
-        q->stage[q->stage_len++] = *e;
+    if (__builtin_expect(win >= q->next, 1)) {
+        const uint64_t ep = win >> FSN_CQ_FINE_BITS;
+        const uint32_t fine = ep == q->epoch;
+        const uint32_t b = fine ? (uint32_t)(win & (FSN_CQ_FINE - 1))
+                                : FSN_CQ_FINE + (uint32_t)(ep & q->mask);
+        /* The tail chunk's count comes from the small tlen array (a
+         * line in cache), not from the chunk's header: a push then
+         * reads no line of the chunk, only writes the entry's. */
+        const uint32_t t = q->tail[b], l = q->tlen[b];
+        if (__builtin_expect(t != FSN_CQ_NIL && l < FSN_CQ_CHUNK, 1)) {
+            fsn_cq_chunk_t *ch = &q->chunks[t];
+            ch->e[l] = *e;
+            ch->len = l + 1;
+            q->tlen[b] = l + 1;
+        } else {
+            fsn_err_t rc = fsn_calq_append_slow(q, b, e);
+            if (rc) return rc;
+        }
+        q->in_buckets++;
+        q->in_fine += fine;
         return FSN_OK;
     }
     return fsn_calq_push_slow(q, e, win);
@@ -183,6 +210,15 @@ static inline void fsn_calq_pop(fsn_calq_t *q) {
  * next), or NULL: a hint for prefetching, not an exact order. */
 static inline const fsn_qentry_t *fsn_calq_ahead(const fsn_calq_t *q, size_t k) {
     return k < q->bot_len ? &q->bot[q->bot_len - 1 - k] : NULL;
+}
+/* The same, clamped: the k-th next entry or, when the run holds fewer,
+ * its last; NULL only if the run is empty. A select, not a branch: the
+ * run ends at a different place in every window. */
+static inline const fsn_qentry_t *fsn_calq_ahead_clamped(const fsn_calq_t *q, size_t k) {
+    const size_t len = q->bot_len;
+    if (len == 0) return NULL;
+    const size_t kk = k < len ? k : len - 1;
+    return &q->bot[len - 1 - kk];
 }
 size_t fsn_calq_size(const fsn_calq_t *q);
 void fsn_calq_filter(fsn_calq_t *q, fsn_qkeep_fn keep, const void *ctx);

@@ -624,3 +624,91 @@ Test(engine, moot_events_are_dropped_by_the_calendar_queue_and_the_rest_keep_the
         cr_assert_eq(cal.n, ntested == 1 ? 2250u : 1750u, "half of type 0 (odd), then a third of type 1, dropped");
     }
 }
+
+/* ------------------------------------------------------------------ */
+/* Prefetch stages                                                     */
+/* ------------------------------------------------------------------ */
+
+/* A hook that counts its calls by stage (the counts live outside the
+ * model: a hook must not change the model's state). */
+static uint64_t stage_calls[3];
+static uint32_t stage_bad_user;
+
+static void count_stages(const void *model, uint32_t a, int stage) {
+    (void)model;
+    cr_assert(stage >= 0 && stage <= 2);
+    stage_calls[stage]++;
+    if (a >= 2000) stage_bad_user++;
+}
+
+static const fsn_event_type_t staged_types[] = {{"staged", on_record, count_stages}};
+static const fsn_model_type_t staged_model = {"staged", 1, staged_types};
+
+/* Stage 0 by address: an array with a word per user. */
+static uint32_t stage_words[2000];
+
+/* 2000 events at random times on the calendar queue; the hook takes
+ * `stages` (0: the default); with `by_address`, stage 0 goes to
+ * stage_words. Returns the run's log in r. */
+static void staged_run(unsigned stages, int by_address, recorder_t *r) {
+    memset(stage_calls, 0, sizeof stage_calls);
+    stage_bad_user = 0;
+    r->n = 0;
+    fsn_engine_t *eng = fsn_engine_new_queue(16, FSN_QUEUE_CALENDAR);
+    cr_assert_not_null(eng);
+    uint32_t base;
+    cr_assert_eq(fsn_engine_add_model(eng, &staged_model, r, &base), FSN_OK);
+    if (stages) cr_assert_eq(fsn_engine_set_prefetch_stages(eng, base, stages), FSN_OK);
+    cr_assert_eq(fsn_engine_set_prefetch_stages(eng, base + 1, 3), FSN_EINVAL, "an unknown type is refused");
+    cr_assert_eq(fsn_engine_set_prefetch_stages(eng, base, 8), FSN_EINVAL, "only stages 0 to 2 exist");
+    if (by_address)
+        cr_assert_eq(fsn_engine_set_prefetch_array(eng, base, stage_words, sizeof *stage_words), FSN_OK);
+    cr_assert_eq(fsn_engine_set_prefetch_array(eng, base + 1, stage_words, 4), FSN_EINVAL,
+                 "an unknown type is refused");
+    fsn_rng_t rng;
+    fsn_rng_seed(&rng, 5);
+    for (uint32_t i = 0; i < 2000; i++)
+        cr_assert_eq(fsn_engine_post(eng, fsn_rng_uniform(&rng) * 20, 0, base, i), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    fsn_engine_free(eng);
+}
+
+/* By default the hook sees all three stages; told it takes stages 0 and
+ * 1, it never sees stage 2 and still sees the others; the hook is only
+ * ever given real users; the events run in the same order either way. */
+Test(engine_calendar, the_prefetch_hook_is_called_only_for_the_stages_its_type_takes) {
+    static recorder_t all, two;
+    staged_run(0, 0, &all);
+    uint64_t all_calls[3];
+    memcpy(all_calls, stage_calls, sizeof all_calls);
+    cr_assert_eq(stage_bad_user, 0);
+    staged_run(3, 0, &two);
+    cr_assert_eq(stage_bad_user, 0);
+    for (int s = 0; s < 3; s++) cr_assert_gt(all_calls[s], 0, "stage %d is called by default", s);
+    cr_assert_eq(stage_calls[2], 0, "stage 2 is not called when the type does not take it");
+    cr_assert_eq(stage_calls[0], all_calls[0]);
+    cr_assert_eq(stage_calls[1], all_calls[1]);
+    cr_assert_eq(all.n, 2000);
+    cr_assert_eq(two.n, 2000);
+    for (size_t i = 0; i < all.n; i++)
+        cr_assert(all.t[i] == two.t[i] && all.a[i] == two.a[i], "position %zu differs", i);
+}
+
+/* With stage 0 by address, the engine fetches it itself: the hook never
+ * sees stage 0 and sees the other two as before, in the same order of
+ * events. */
+Test(engine_calendar, a_prefetch_array_takes_stage_0_from_the_hook) {
+    static recorder_t hook, array;
+    staged_run(0, 0, &hook);
+    uint64_t hook_calls[3];
+    memcpy(hook_calls, stage_calls, sizeof hook_calls);
+    staged_run(0, 1, &array);
+    cr_assert_eq(stage_bad_user, 0);
+    cr_assert_gt(hook_calls[0], 0);
+    cr_assert_eq(stage_calls[0], 0, "stage 0 went to the array, not the hook");
+    cr_assert_eq(stage_calls[1], hook_calls[1]);
+    cr_assert_eq(stage_calls[2], hook_calls[2]);
+    cr_assert_eq(array.n, 2000);
+    for (size_t i = 0; i < hook.n; i++)
+        cr_assert(hook.t[i] == array.t[i] && hook.a[i] == array.a[i], "position %zu differs", i);
+}

@@ -75,8 +75,10 @@ typedef fsn_err_t (*fsn_event_fn)(fsn_engine_t *eng, void *model, const fsn_even
  * for the same event: fetch what depends on stage 0's data (a row whose
  * bounds stage 0 fetched); stage 2 comes last, for the very next event:
  * fetch what depends on stage 1's data (the friends listed in that row).
- * A model may ignore any stage (return at once). Stages 1 and 2 come
- * only on the calendar queue. Must not change state. */
+ * A model may ignore any stage (return at once), say which stages it
+ * takes (fsn_engine_set_prefetch_stages) or have the engine do stage 0
+ * by address (fsn_engine_set_prefetch_array). Stages 1 and 2 come only
+ * on the calendar queue. Must not change state. */
 typedef void (*fsn_prefetch_fn)(const void *model, uint32_t a, int stage);
 
 typedef struct fsn_event_type {
@@ -206,6 +208,26 @@ void fsn_engine_set_observer(fsn_engine_t *eng, fsn_observer_fn fn, void *ctx);
  * afterwards one call per posted event of any type when its window
  * opens. */
 fsn_err_t fsn_engine_set_moot(fsn_engine_t *eng, uint32_t type, fsn_moot_fn fn);
+
+/* Say which prefetch stages the hook of event type `type` takes: bit s
+ * of `stages` for stage s (all three, 7, by default). The engine does not
+ * call the hook for the others, and when no type takes stage 2 it skips
+ * that stage's work altogether: for a model whose data fits in cache
+ * and that has nothing to fetch there, a call per event saved. Kept
+ * across fsn_engine_reset. FSN_EINVAL for an unknown type or stages
+ * above 7. O(event types). */
+fsn_err_t fsn_engine_set_prefetch_stages(fsn_engine_t *eng, uint32_t type, unsigned stages);
+
+/* Give event type `type` a stage-0 prefetch by address: for an event
+ * for user a the engine itself prefetches the cache line at
+ * (const char *)base + a * stride, with no call to the hook, which is
+ * then not called for stage 0 (NULL base: back to the hook). For a model
+ * whose stage 0 is one array element per user (the SIR model's row
+ * start): a call and the hook's dispatch on the stage saved per event.
+ * base must stay valid while the type's events run; a must index it.
+ * Kept across fsn_engine_reset. FSN_EINVAL for an unknown type. O(1). */
+fsn_err_t fsn_engine_set_prefetch_array(fsn_engine_t *eng, uint32_t type, const void *base,
+                                        size_t stride);
 
 /* What the queue did since the engine was created (not reset by
  * fsn_engine_reset): for tuning and for tests that check the queue's work

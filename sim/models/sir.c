@@ -1,13 +1,15 @@
 /*
  * models/sir.c: the Markovian SIR-equivalent sharing process on the engine.
  *
- * Per-user state is one float: +inf for a user nobody has shared to yet,
- * the earliest arrival time of a share already scheduled, or -1 once the
- * user has the link (infected or recovered: both block a new share). One
- * 4-byte array, read at random once per share, keeps the working set of a
- * 1e6-user run at 4 MB. A float arrival time is only used to prune: it is
- * rounded up when stored, so a share pruned by it is later than the one
- * already on its way, and the event itself carries the exact double time.
+ * Per-user state is one 16-bit word: "none" for a user nobody has shared
+ * to yet, the earliest arrival time of a share already scheduled (in a
+ * 16-bit code, rounded up), or "has the link" once the user is infected
+ * or recovered (both block a new share). One 2-byte array, read at random
+ * a few times per infection, keeps the working set of a 1e5-user run at
+ * 0.2 MB and of a 1e6-user run at 2 MB. The arrival code is only used to
+ * prune, and only ever errs towards keeping a share: a share pruned by
+ * it is later than one already on its way, and the event itself carries
+ * the exact double time (see sw_code).
  *
  * On a graph that fits in cache the run is bound by instructions and
  * mispredicted branches, not memory: the share loop therefore tests its
@@ -31,17 +33,20 @@ enum { EV_INFECT = 0 };
  * least this large. Below, it sits in a core's L2 cache (1 MiB on the
  * machine measured, 0.5 to 2 MiB on current x86 cores), the handler's
  * loads of it hit, and the prefetches cost more than they save:
- * measured with bench_sir, 6% slower at 1e5 users (0.4 MB of state) and
- * 17% faster at 1e6 (4 MB). */
-#define FRIEND_PREFETCH_BYTES ((size_t)2 << 20)
+ * measured with bench_sir, 6% slower at 1e5 users (0.4 MB of state, as
+ * floats then; 0.2 MB now) and 17% faster at 1e6 (4 MB then; 2 MB now,
+ * still twice the L2). */
+#define FRIEND_PREFETCH_BYTES ((size_t)1 << 20)
 
 struct fsn_sir {
     const fsn_csr_t *g;
     fsn_engine_t *eng;
     uint32_t type0;
-    float *arrival;
+    uint16_t *arrival;          /* state words, see sw_code */
+    uint32_t *off32;            /* the row starts as 32-bit words, or NULL */
     int prefetch_friends;       /* stage 2 prefetching on (a large graph) */
     double beta, gamma;
+    double inv_gamma;           /* 1 / gamma: a multiplication per infection, not a division */
     fsn_rng_t *rng;
     uint32_t infected;
     uint32_t initial;           /* users infected at time 0 */
@@ -50,16 +55,58 @@ struct fsn_sir {
     fsn_sir_traj_t traj;
 };
 
-/* The smallest float >= x, for x >= 0 finite: one step up when the
- * rounding went down (the next float up is the next bit pattern). The
- * step is added, not branched on: rounding goes either way at random. */
-static inline float float_up(double x) {
-    float f = (float)x;
-    uint32_t b;
-    memcpy(&b, &f, sizeof b);
-    b += (uint32_t)((double)f < x);
-    memcpy(&f, &b, sizeof f);
-    return f;
+/* User v's row of friends: [*lo, *hi) in g->adj. From the model's
+ * 32-bit copy of the row starts when the graph has fewer than 2^32 ties
+ * (half the bytes of the graph's own: at 1e5 users 0.4 MB instead of
+ * 0.8 MB, which leaves more of a core's L2 cache to the state words the
+ * share loop reads at random); the test of which is perfectly
+ * predicted. */
+static inline void row_bounds(const fsn_sir_t *m, uint32_t v, uint64_t *lo, uint64_t *hi) {
+    if (m->off32) {
+        *lo = m->off32[v];
+        *hi = m->off32[v + 1];
+    } else {
+        *lo = m->g->offset[v];
+        *hi = m->g->offset[v + 1];
+    }
+}
+
+/* State words. 0: has the link; SW_NONE: nobody has shared yet;
+ * otherwise the code of the earliest arrival time on its way: the time
+ * rounded up to 10 bits of mantissa, a code c of 1 to SW_HUGE - 1 being
+ * the double of bit pattern (c + SW_OFFSET) << 42 (code 1 is 2^-14, the
+ * largest about 2^50; 0.1% apart). Times below 2^-14 take code 1, times
+ * beyond the range SW_HUGE, which stands for no time at all (it never
+ * prunes). So the time of a word is never below the earliest arrival on
+ * its way, and comparing codes is comparing times rounded up: a share
+ * whose code is above the word is strictly later than a share on its
+ * way (pruned); one whose code is at most the word may be earlier (kept,
+ * and the word becomes its code). At 1e5 users the state array is 0.2 MB
+ * instead of the 0.4 MB of a float per user (the float's rounding up cost
+ * as much as the code's), which leaves more of a core's L2 cache to the
+ * other data the run reads at random. */
+#define SW_NONE 0xFFFFu
+#define SW_HUGE 0xFFFEu
+#define SW_OFFSET ((INT64_C(1023) - 14) * 1024 - 1)
+
+/* The code of a time x >= 0 (finite): its bit pattern rounded up to 10
+ * bits of mantissa, offset, clamped to [1, SW_HUGE] (selects, not
+ * branches). */
+static inline uint32_t sw_code(double x) {
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    int64_t c = (int64_t)((b + ((UINT64_C(1) << 42) - 1)) >> 42) - SW_OFFSET;
+    c = c < 1 ? 1 : c;
+    c = c > (int64_t)SW_HUGE ? (int64_t)SW_HUGE : c;
+    return (uint32_t)c;
+}
+
+/* The time of a code of 1 to SW_HUGE - 1. */
+static inline double sw_time(uint32_t c) {
+    const uint64_t b = ((uint64_t)c + (uint64_t)SW_OFFSET) << 42;
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
 }
 
 /* A standard exponential from a generator held in locals (the caller's
@@ -80,10 +127,10 @@ static inline double exp1_local(fsn_rng_t *r) {
 /* User v gets the link at time t: note it, draw how long interest lasts,
  * send the shares that will arrive before then. */
 static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) {
-    float *const arrival = m->arrival;
-    arrival[v] = -1.0f;
+    uint16_t *const arrival = m->arrival;
+    arrival[v] = 0;
     fsn_rng_t rng = *m->rng;
-    const double rtime = exp1_local(&rng) / m->gamma;
+    const double rtime = exp1_local(&rng) * m->inv_gamma;
     m->inf_t[m->infected] = t;
     m->rec_t[m->infected] = t + rtime;
     m->infected++;
@@ -98,7 +145,9 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
      * way are pruned by the arrival time. */
     const double inv_c = 1.0 / (m->beta * rtime);
     const fsn_csr_t *g = m->g;
-    const uint64_t lo = g->offset[v], deg = g->offset[v + 1] - lo;
+    uint64_t lo, hi;
+    row_bounds(m, v, &lo, &hi);
+    const uint64_t deg = hi - lo;
     const fsn_vid_t *row = g->adj + lo;
     const uint32_t type = m->type0 + EV_INFECT;
     /* One pass draws the receivers and tests each against its arrival
@@ -124,14 +173,9 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
         k += skip;
         fsn_vid_t w = row[k++];
         double at = t + rtime * (y - (double)skip);
-        uint32_t aw, up;
-        float upf = float_up(at), awf = arrival[w];
-        memcpy(&aw, &awf, sizeof aw);
-        memcpy(&up, &upf, sizeof up);
-        uint32_t keep = at < (double)awf, mask = 0u - keep;
-        aw = (up & mask) | (aw & ~mask);
-        memcpy(&awf, &aw, sizeof aw);
-        arrival[w] = awf;
+        const uint32_t up = sw_code(at), aw = arrival[w];
+        const uint32_t keep = up <= aw, mask = 0u - keep;
+        arrival[w] = (uint16_t)((up & mask) | (aw & ~mask));
         who[np] = w;
         when[np] = at;
         np += (int)keep;
@@ -154,51 +198,60 @@ out:
 
 /* The moot test (the engine drops a share it names when the share's
  * queue window opens, before sorting and running it): the share would do
- * nothing, since the receiver has the link (-1) or an earlier share is
- * on its way (a stored time, rounded up, below this one's: that share
- * runs first and infects). A share whose own rounded time is the word,
- * or one too close to tell apart as a float, is not named and runs. A
+ * nothing, since the receiver has the link (word 0) or an earlier share
+ * is on its way (the word's time, rounded up, below this one's: that
+ * share runs first and infects). A share whose own code is the word, or
+ * one too close to tell apart (within 0.1%), is not named and runs. A
  * quarter of the shares at 1e5 lose their race; this drops nearly all
  * of them. */
 static int moot_infect(const void *model, uint32_t v, double t) {
     const fsn_sir_t *m = model;
-    return (double)m->arrival[v] < t;
+    const uint32_t w = m->arrival[v];
+    return (w == 0) | ((w < SW_HUGE) & (sw_time(w) < t));
 }
 
 static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
     fsn_sir_t *m = model;
-    if (m->arrival[ev->a] < 0) return FSN_OK; /* lost the race to an earlier share */
+    if (m->arrival[ev->a] == 0) return FSN_OK; /* lost the race to an earlier share */
     return infect(m, eng, ev->a, ev->time);
 }
 
-/* An upcoming event's user: first its row bounds (its state word was
- * read by the moot test when its window opened), then
- * (once the bounds are in cache) its row, then (once the row is in
+/* An upcoming event's user: first its row start (its state word was
+ * read by the moot test when its window opened; the engine fetches the
+ * row start itself, by address: fsn_engine_set_prefetch_array), then
+ * (once the row bounds are in cache) its row, then (once the row is in
  * cache, one event ahead) the state words of its first friends, which
  * the handler will test as receivers: on a large graph these are the
  * handler's worst misses. Eight friends, by a fixed count with the
  * index clamped to the row (no loop exit to mispredict); a user who
  * already has the link (its event will do nothing) gets none. The
  * third stage only pays when the state words outgrow a core's own
- * cache (see FRIEND_PREFETCH_BYTES); below, it is skipped. */
+ * cache (see FRIEND_PREFETCH_BYTES); below, it is skipped. Stage 1, the
+ * common one, is tested first. */
 static void prefetch_infect(const void *model, uint32_t v, int stage) {
     const fsn_sir_t *m = model;
-    if (stage == 0) {
-        __builtin_prefetch(&m->g->offset[v]);
+    if (stage == 1) {
+        /* The row's first and last cache lines (all of it up to a
+         * degree of 17; no loop, whose exit would be mispredicted). */
+        uint64_t lo, hi;
+        row_bounds(m, v, &lo, &hi);
+        const fsn_vid_t *p = m->g->adj + lo, *end = m->g->adj + hi;
+        __builtin_prefetch(p);
+        __builtin_prefetch(end - 1);
     } else if (stage == 2) {
-        const float *arrival = m->arrival;
-        if (!m->prefetch_friends || arrival[v] < 0) return;
-        const uint64_t lo = m->g->offset[v], deg = m->g->offset[v + 1] - lo;
+        const uint16_t *arrival = m->arrival;
+        if (arrival[v] == 0) return; /* stage 2 comes only with prefetch_friends */
+        uint64_t lo, hi;
+        row_bounds(m, v, &lo, &hi);
+        const uint64_t deg = hi - lo;
         if (deg == 0) return;
         const fsn_vid_t *row = m->g->adj + lo;
         const uint64_t last = deg - 1;
         for (uint64_t i = 0; i < 8; i++) __builtin_prefetch(&arrival[row[i < last ? i : last]]);
     } else {
-        /* The row's first and last cache lines (all of it up to a
-         * degree of 17; no loop, whose exit would be mispredicted). */
-        const fsn_vid_t *p = m->g->adj + m->g->offset[v], *end = m->g->adj + m->g->offset[v + 1];
-        __builtin_prefetch(p);
-        __builtin_prefetch(end - 1);
+        /* Stage 0, should the engine not fetch it by address. */
+        if (m->off32) __builtin_prefetch(&m->off32[v]);
+        else __builtin_prefetch(&m->g->offset[v]);
     }
 }
 
@@ -210,9 +263,13 @@ static const fsn_model_type_t sir_model = {"sir", 1, sir_events};
  * in one pass, 3 moves, moves where every key shares the digit skipped
  * (n < 2^32: the counts are 32-bit); then one insertion
  * pass puts keys that tie on their top 32 bits (a relative gap under
- * 2^-20, a few per cent of neighbours) in exact order. O(n). */
-static void sort_times(double *t, uint64_t *tmp, size_t n) {
-    uint64_t *a = (uint64_t *)(void *)t, *b = tmp;
+ * 2^-20, a few per cent of neighbours) in exact order. Returns where the
+ * sorted times are: t or tmp. O(n). */
+static const double *sort_times(double *t, uint64_t *tmp, size_t n) {
+    /* The times are moved as their bit patterns, through a type that
+     * may alias a double: the caller reads the result as doubles. */
+    typedef uint64_t bits_t __attribute__((may_alias));
+    bits_t *a = (bits_t *)(void *)t, *b = tmp;
     _Static_assert(sizeof(double) == sizeof(uint64_t), "double is 64 bits");
     /* The three digits' counts in one pass over the data. */
     uint32_t counts[3][2048];
@@ -235,7 +292,7 @@ static void sort_times(double *t, uint64_t *tmp, size_t n) {
             sum += c;
         }
         for (size_t i = 0; i < n; i++) b[count[(a[i] >> shift) & 2047]++] = a[i];
-        uint64_t *x = a;
+        bits_t *x = a;
         a = b;
         b = x;
     }
@@ -248,13 +305,15 @@ static void sort_times(double *t, uint64_t *tmp, size_t n) {
         }
         a[j] = x;
     }
-    if (a != (uint64_t *)(void *)t) memcpy(t, a, n * sizeof *t);
+    /* The sorted times are where the last move left them (t or tmp):
+     * returned, not copied back. */
+    return (const double *)(const void *)a;
 }
 
 /* Interleave the infections (already in time order) with the sorted
  * recoveries into the S/I/R trajectory. */
 static void build_trajectory(fsn_sir_t *m) {
-    sort_times(m->rec_t, m->sortbuf, m->infected);
+    const double *rec = sort_times(m->rec_t, m->sortbuf, m->infected);
     fsn_sir_traj_t *tr = &m->traj;
     const uint32_t n = m->g->n;
     size_t a = m->initial, b = 0, len = 1;
@@ -269,7 +328,7 @@ static void build_trajectory(fsn_sir_t *m) {
      * stores could alias the model's fields). A user recovers after its
      * infection and ties go to the infection, so the recoveries cannot
      * run out first. */
-    const double *inf = m->inf_t, *rec = m->rec_t;
+    const double *inf = m->inf_t;
     const size_t ni = m->infected;
     double *time = tr->time;
     uint32_t *ts = tr->s, *ti = tr->i, *trr = tr->r;
@@ -298,6 +357,7 @@ static void build_trajectory(fsn_sir_t *m) {
 void fsn_sir_free(fsn_sir_t *m) {
     if (!m) return;
     free(m->arrival);
+    free(m->off32);
     free(m->inf_t);
     free(m->rec_t);
     free(m->sortbuf);
@@ -317,6 +377,14 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
     m->eng = eng;
     size_t n = g->n ? g->n : 1, cap = 2 * n + 1;
     m->arrival = malloc(n * sizeof *m->arrival);
+    if (g->offset[g->n] < UINT32_MAX) {
+        m->off32 = malloc((size_t)(g->n + 1) * sizeof *m->off32);
+        if (!m->off32) {
+            fsn_sir_free(m);
+            return NULL;
+        }
+        for (size_t v = 0; v <= g->n; v++) m->off32[v] = (uint32_t)g->offset[v];
+    }
     m->inf_t = malloc(n * sizeof *m->inf_t);
     m->rec_t = malloc(n * sizeof *m->rec_t);
     m->sortbuf = malloc(n * sizeof *m->sortbuf);
@@ -326,7 +394,12 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
     m->traj.r = malloc(cap * sizeof *m->traj.r);
     if (!m->arrival || !m->inf_t || !m->rec_t || !m->sortbuf || !m->traj.time || !m->traj.s ||
         !m->traj.i || !m->traj.r || fsn_engine_add_model(eng, &sir_model, m, &m->type0) != FSN_OK ||
-        fsn_engine_set_moot(eng, m->type0 + EV_INFECT, moot_infect) != FSN_OK) {
+        fsn_engine_set_moot(eng, m->type0 + EV_INFECT, moot_infect) != FSN_OK ||
+        fsn_engine_set_prefetch_stages(eng, m->type0 + EV_INFECT, m->prefetch_friends ? 7u : 3u) !=
+            FSN_OK ||
+        fsn_engine_set_prefetch_array(eng, m->type0 + EV_INFECT,
+                                      m->off32 ? (const void *)m->off32 : (const void *)g->offset,
+                                      m->off32 ? sizeof *m->off32 : sizeof *g->offset) != FSN_OK) {
         fsn_sir_free(m);
         return NULL;
     }
@@ -341,15 +414,16 @@ fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, const fsn_vid_t *
     for (size_t k = 0; k < nfirst; k++)
         if (first[k] >= m->g->n) return FSN_EINVAL;
     fsn_engine_reset(m->eng);
-    for (uint32_t v = 0; v < m->g->n; v++) m->arrival[v] = INFINITY;
+    for (uint32_t v = 0; v < m->g->n; v++) m->arrival[v] = SW_NONE;
     m->beta = beta;
     m->gamma = gamma;
+    m->inv_gamma = 1.0 / gamma;
     m->rng = rng;
     m->infected = 0;
     m->traj.len = 0;
     fsn_err_t rc = FSN_OK;
     for (size_t k = 0; k < nfirst; k++) {
-        if (m->arrival[first[k]] < 0) continue; /* listed twice */
+        if (m->arrival[first[k]] == 0) continue; /* listed twice */
         rc = infect(m, m->eng, first[k], 0.0);
         if (rc) return rc;
     }
