@@ -437,16 +437,21 @@ static void sort_desc(fsn_qentry_t *a, size_t n) {
     }
 }
 
+/* Room for n entries in scratch (grown by half again; amortised O(1)). */
+static fsn_err_t cq_scratch_reserve(fsn_calq_t *q, size_t n) {
+    if (n <= q->scratch_cap) return FSN_OK;
+    size_t cap = n + n / 2 + 64;
+    fsn_qentry_t *s = realloc(q->scratch, cap * sizeof *s);
+    if (!s) return FSN_ENOMEM;
+    q->scratch = s;
+    q->scratch_cap = cap;
+    return FSN_OK;
+}
+
 /* Collect every bucket entry into scratch (buckets left empty). */
 static fsn_err_t cq_gather(fsn_calq_t *q, size_t *n_out) {
     size_t n = q->in_buckets + q->bot_len + q->late.len;
-    if (n > q->scratch_cap) {
-        size_t cap = n + n / 2 + 64;
-        fsn_qentry_t *s = realloc(q->scratch, cap * sizeof *s);
-        if (!s) return FSN_ENOMEM;
-        q->scratch = s;
-        q->scratch_cap = cap;
-    }
+    if (cq_scratch_reserve(q, n)) return FSN_ENOMEM;
     size_t k = 0;
     for (uint32_t b = 0; b < CQ_FINE + q->nb; b++) {
         for (uint32_t c = q->head[b]; c != CQ_NIL; c = q->chunks[c].next) {
@@ -645,13 +650,7 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
         q->bot_cap = cap;
     }
     /* The window's entries gather in scratch, then sort into bot. */
-    if (cnt > q->scratch_cap) {
-        size_t cap = cnt + cnt / 2 + 64;
-        fsn_qentry_t *sc = realloc(q->scratch, cap * sizeof *sc);
-        if (!sc) return FSN_ENOMEM;
-        q->scratch = sc;
-        q->scratch_cap = cap;
-    }
+    if (cq_scratch_reserve(q, cnt)) return FSN_ENOMEM;
     FSN_REQUIRE(q->bot_len == 0); /* opened only when the run is spent */
     q->next++;
     /* A quarter of an epoch before its end, the first chunk of the next
