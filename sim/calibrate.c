@@ -27,6 +27,7 @@ void fsn_calib_cfg_default(fsn_calib_cfg_t *cfg) {
     cfg->max_evals = 300;
     cfg->size_tol = 1e-3;
     cfg->step = 0.5;
+    cfg->stop = NULL;
 }
 
 void fsn_calib_result_destroy(fsn_calib_result_t *r) {

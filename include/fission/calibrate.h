@@ -51,7 +51,7 @@ typedef struct fsn_calib_cfg {
     const volatile int *stop;
 } fsn_calib_cfg_t;
 
-void fsn_calib_cfg_default(fsn_calib_cfg_t *cfg);   /* 8 reps, seed 1, 300 evaluations, 1e-3, 0.5 */
+void fsn_calib_cfg_default(fsn_calib_cfg_t *cfg);   /* 8 reps, seed 1, 300 evaluations, 1e-3, 0.5, no stop flag */
 
 /* Called after every evaluation (eval from 1) and when the best improves. */
 typedef void (*fsn_calib_progress_fn)(void *ctx, size_t eval, double objective, double best,
