@@ -177,6 +177,10 @@ static long evaluate(search_t *s, const double *x0, const char *phase) {
     long k = lookup(s, x);
     if (k >= 0) return k;
     if (s->r->npoints >= s->cap) return -1;
+    if (s->cfg->stop && *s->cfg->stop) {
+        s->r->stopped = 1;
+        return -1;
+    }
     size_t i = s->r->npoints;
     fsn_opt_point_t *p = &s->r->pts[i];
     memcpy(p->x, x, s->nlev * sizeof *x);

@@ -276,6 +276,36 @@ Test(optimise, runners_up_come_with_their_exact_paired_gap_to_the_best) {
     fsn_opt_result_destroy(&r);
 }
 
+/* A progress callback that raises the stop flag after the fifth design. */
+static volatile int stop_flag;
+static void stop_after_five(void *ctx, const fsn_opt_result_t *r, size_t index) {
+    (void)ctx;
+    (void)index;
+    if (r->npoints == 5) stop_flag = 1;
+}
+
+Test(optimise, a_raised_stop_flag_ends_the_search_with_the_designs_so_far) {
+    fsn_lever_t l;
+    int_lever(&l, "k", 2, 40);
+    fsn_opt_cfg_t cfg;
+    fsn_opt_cfg_default(&cfg);
+    cr_assert_null(cfg.stop, "the default has no stop flag");
+    cfg.reps = 3;
+    cfg.budget = 30;
+    stop_flag = 0;
+    cfg.stop = &stop_flag;
+    tctx_t c = {3, 0, 0, 0, 0};
+    fsn_opt_result_t r;
+    fsn_error_t err = {0};
+    cr_assert_eq(fsn_optimise(&l, 1, NULL, 0, &cfg, eval, &c, stop_after_five, NULL, &r, &err), FSN_OK, "%s",
+                 err.msg);
+    cr_assert_eq(r.stopped, 1);
+    cr_assert_eq(r.npoints, 5, "%zu designs after the flag rose at 5", r.npoints);
+    cr_assert_eq(c.calls, 5);
+    cr_assert_geq(r.best, 0, "the best of the five is reported");
+    fsn_opt_result_destroy(&r);
+}
+
 Test(optimise, designs_the_model_refuses_are_recorded_and_skipped) {
     fsn_lever_t l;
     int_lever(&l, "k", 2, 20);

@@ -73,6 +73,10 @@ typedef struct fsn_opt_cfg {
     size_t initial;           /* Sobol points (0: max(2 x levers + 2, budget / 3)) */
     size_t enumerate_max;     /* enumerate an all-integer/category grid of at most this
                                  many designs (0: the budget) */
+    /* If set, read before every new evaluation: nonzero ends the search
+     * as a spent budget does, and the result covers the designs evaluated
+     * so far (a signal handler's flag; NULL by default). */
+    const volatile int *stop;
 } fsn_opt_cfg_t;
 
 void fsn_opt_cfg_default(fsn_opt_cfg_t *cfg);   /* 8 reps, budget 60, maximise, mean constraints */
@@ -115,6 +119,7 @@ typedef struct fsn_opt_result {
     size_t runners[FSN_OPT_RUNNERS];   /* the next best designs, best first */
     fsn_paired_stat_t runner_diff[FSN_OPT_RUNNERS];   /* paired: runner minus best */
     const char *method;       /* "enumeration" or "sobol+pattern" */
+    int stopped;              /* 1 if cfg->stop ended the search early */
     /* pools behind the points */
     double *pool;
 } fsn_opt_result_t;

@@ -46,6 +46,8 @@ const char *const cli_usage_optimise =
     "--constraint-confidence P, its one-sided upper P confidence bound).\n"
     "Writes DIR/best.json (a scenario `fission run` takes), DIR/explored.csv and\n"
     "DIR/optimise.json (default DIR: runs/optimise-NAME). docs/DESIGNS.md.\n"
+    "Ctrl-C stops the search after the running design and writes the files for\n"
+    "the designs evaluated so far (exit code 1).\n"
     "\n"
     "  --reps N     replicates per design (default 8)\n"
     "  --budget N   distinct designs evaluated at most (default 60)\n";
@@ -464,13 +466,19 @@ int cli_optimise(int argc, char **argv) {
            file, cfg.maximise ? "maximise" : "minimise", objective, nlev, ncon, cfg.reps,
            (unsigned long long)b.rcfg.seed, cfg.budget);
     fflush(stdout);
+    /* Ctrl-C or SIGTERM ends the search after the running evaluation; the
+     * designs evaluated so far are reported and written as usual (exit 1) */
+    cli_signals_t sigs;
+    cfg.stop = cli_stop_catch(&sigs);
     fsn_err_t rc = fsn_optimise(lv, nlev, bounds, ncon, &cfg, evaluate, &b, progress, &b, &res, &err);
+    cli_stop_release(&sigs);
     if (rc) {
         fprintf(stderr, "fission: optimise: %s\n", err.msg);
         code = rc == FSN_EINVAL ? CLI_USAGE : CLI_RUN;
         goto done;
     }
-    printf("\n%zu designs evaluated (%s; %zu asked for, repeats cached)\n", res.npoints, res.method, res.requests);
+    printf("\n%zu designs evaluated (%s; %zu asked for, repeats cached)%s\n", res.npoints, res.method, res.requests,
+           res.stopped ? "; stopped by a signal" : "");
     if (res.best < 0) {
         printf("no design could be evaluated (every one was refused; see explored.csv)\n");
         code = CLI_RUN;
@@ -531,6 +539,9 @@ int cli_optimise(int argc, char **argv) {
             free(js);
         }
         if (code == CLI_OK) fprintf(stderr, "fission: wrote %s/best.json, explored.csv and optimise.json\n", dir);
+        /* stopped early: the files hold the search so far, and the exit
+         * code says it did not run its course (as a sweep's) */
+        if (code == CLI_OK && res.stopped) code = CLI_RUN;
     }
 done:
     fsn_opt_result_destroy(&res);
