@@ -963,6 +963,22 @@ Test(campaign, a_payment_discount_raises_that_methods_order_share) {
     fsn_csr_destroy(&g);
 }
 
+/* The star world with every price term of the buy logit off, no spread in
+ * the catalogue, every channel at 100 CNY, and one silent 3-person group
+ * seeded at the first centre (its seed's one order is the only campaign
+ * order): the price of an order is then known exactly. */
+static void flat_prices(fsn_world_params_t *p, fsn_campaign_t *c, const fsn_vid_t *centres) {
+    star_params(p, 0.1, 4.0, 240);
+    p->buy_price = 0;
+    p->buy_highprice_outside_app = 0;
+    p->catalogue_sigma = 0;
+    for (int ch = 0; ch < FSN_CH_COUNT; ch++) p->catalogue_price[ch] = 100;
+    p->share_initiator[FSN_CAMP_GROUP] = 0;
+    star_group(c, centres, 3, 12.0);
+    c->seeding.count = 1;
+    c->seeding.list_len = 1;
+}
+
 /*
  * Spending levels. With every price term of the buy logit off, no spread
  * in the catalogue, every channel at 100 CNY and accepting every method,
@@ -978,22 +994,13 @@ Test(campaign, spending_levels_set_the_price_of_visits_by_preferred_method) {
     sample_users(&u, g.n, 41);
     for (uint32_t v = 0; v < g.n; v++) u.stickiness[v] = 1.0f;
     fsn_world_params_t p;
-    star_params(&p, 0.1, 4.0, 240);
+    fsn_campaign_t c;
+    flat_prices(&p, &c, centres);
     p.customer_share = 1;
     p.visit_rate = 1;
     p.buy_base = -2;
-    p.buy_price = 0;
-    p.buy_highprice_outside_app = 0;
-    p.catalogue_sigma = 0;
-    for (int ch = 0; ch < FSN_CH_COUNT; ch++) p.catalogue_price[ch] = 100;
     p.spend_pref[FSN_PAY_WECHAT] = log(2.0);
     p.spend_pref[FSN_PAY_UNIONPAY] = log(0.5);
-    p.buy_kind[FSN_CAMP_GROUP] = 0;
-    fsn_campaign_t c;
-    star_group(&c, centres, 3, 12.0);
-    c.seeding.count = 1;
-    c.seeding.list_len = 1;
-    p.share_initiator[FSN_CAMP_GROUP] = 0;
     c.price = 100;
     c.group_price = 100;   /* the one seed's order costs 100 whatever its method */
     fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
@@ -1026,22 +1033,14 @@ Test(campaign, source_prices_set_the_price_of_an_arrivals_first_order) {
     star_forest(&g, centres);
     sample_users(&u, g.n, 43);
     fsn_world_params_t p;
-    star_params(&p, 0.1, 4.0, 240);
+    fsn_campaign_t c;
+    flat_prices(&p, &c, centres);
     p.customer_share = 0;
     p.visit_rate = 0;
     p.buy_base = 0;
-    p.buy_price = 0;
-    p.buy_highprice_outside_app = 0;
-    p.catalogue_sigma = 0;
-    for (int ch = 0; ch < FSN_CH_COUNT; ch++) p.catalogue_price[ch] = 100;
     for (int s = 1; s < FSN_SRC_COUNT; s++) p.arrivals[s] = 5;
     p.source_price[FSN_SRC_VIDEO] = log(2.0);
     p.source_price[FSN_SRC_OTHER] = log(0.5);
-    fsn_campaign_t c;
-    star_group(&c, centres, 3, 12.0);
-    c.seeding.count = 1;
-    c.seeding.list_len = 1;
-    p.share_initiator[FSN_CAMP_GROUP] = 0;
     fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
     run_world(w, 44);
     static const char *const src[] = {"alipay_mini", "short_video", "other"};

@@ -192,6 +192,13 @@ static fsn_err_t check_finite(const double *x, int n, const char *name, fsn_erro
 }
 
 #define PROBS(f, n) do { fsn_err_t r_ = check_probs(p->f, n, #f, err); if (r_) return r_; } while (0)
+/* A log price shift: finite and in [-5, 5] (a factor of e^5 either way). */
+static fsn_err_t check_log_shifts(const double *x, int n, const char *name, fsn_error_t *err) {
+    for (int i = 0; i < n; i++)
+        if (!(x[i] >= -5 && x[i] <= 5)) BAD("behaviour.%s[%d] = %g, expected a log shift in [-5, 5]", name, i, x[i]);
+    return FSN_OK;
+}
+#define LOGSHIFTS(f, n) do { fsn_err_t r_ = check_log_shifts(p->f, n, #f, err); if (r_) return r_; } while (0)
 #define FINITES(f, n) do { fsn_err_t r_ = check_finite(p->f, n, #f, err); if (r_) return r_; } while (0)
 #define PROB(f) do { if (!is_prob(p->f)) BAD("behaviour.%s = %g, expected a probability in [0, 1]", #f, p->f); } while (0)
 #define FINITE(f) do { if (!is_fin(p->f)) BAD("behaviour.%s = %g, expected a finite number", #f, p->f); } while (0)
@@ -287,9 +294,7 @@ fsn_err_t fsn_world_params_check(fsn_world_params_t *p, const fsn_campaign_t *ca
     FINITE(buy_campaign);
     FINITES(buy_kind, FSN_CAMP_KIND_COUNT);
     PROB(join_pay);
-    for (int m = 0; m < FSN_PAY_COUNT; m++)
-        if (!(p->spend_pref[m] >= -5 && p->spend_pref[m] <= 5))
-            BAD("behaviour.spend_pref[%d] = %g, expected a log shift in [-5, 5]", m, p->spend_pref[m]);
+    LOGSHIFTS(spend_pref, FSN_PAY_COUNT);
     POS(ref_price);
     PROBS(app_installed, FSN_TIER_COUNT);
     PROBS(prefer_mini, FSN_TIER_COUNT);
@@ -312,9 +317,7 @@ fsn_err_t fsn_world_params_check(fsn_world_params_t *p, const fsn_campaign_t *ca
         if (!(p->arrivals[i] >= 0) || !is_fin(p->arrivals[i]))
             BAD("behaviour.arrivals[%d] = %g, expected a rate >= 0", i, p->arrivals[i]);
     FINITES(source_intent, FSN_SRC_COUNT);
-    for (int k = 0; k < FSN_SRC_COUNT; k++)
-        if (!(p->source_price[k] >= -5 && p->source_price[k] <= 5))
-            BAD("behaviour.source_price[%d] = %g, expected a log shift in [-5, 5]", k, p->source_price[k]);
+    LOGSHIFTS(source_price, FSN_SRC_COUNT);
     NONNEG(churn_rate);
     FINITE(churn_trust);
     FINITE(churn_member);
