@@ -231,7 +231,7 @@ static const keyset_t ks_visits = KS(k_visits);
 static const key_t k_newusers[] = {
     MAP("arrivals", B(arrivals), arrival_names, 0, 1e6, 0, "per day per 1000", "outside arrivals per day per 1000 non-customers, by source (WeChat links come from shares)"),
     MAP("source_intent", B(source_intent), source_names, -1e3, 1e3, 0, "logit", "buy-logit shift of an arrival's first visit; also engagement, by source"),
-    MAP("source_price", B(source_price), source_names, -5, 5, 0, "log", "shift of log(price) of what an arrival's first visit looks at (what the source advertises), by source; the WeChat link's is unused"),
+    MAP("source_price", B(source_price), source_names, -5, 5, 0, "log", "shift of log(price) of what a new user from the source looks at: an arrival's first visit (what the source advertises) and every later visit of the source's new users (the kind of shopper it brings), by source"),
     NUM("churn_rate", B(churn_rate), 0, 1e3, 0, "per day", "churn hazard of a new user of engagement 1"),
     NUM("churn_trust", B(churn_trust), -1e3, 1e3, 0, "log engagement", "engagement gained per unit of tie strength of the link a user came by"),
     NUM("churn_member", B(churn_member), -1e3, 1e3, 0, "log engagement", "engagement gained by membership"),

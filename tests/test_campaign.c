@@ -1057,6 +1057,57 @@ Test(campaign, source_prices_set_the_price_of_an_arrivals_first_order) {
 }
 
 /*
+ * The spending level stays with a new user. With flat prices, visits on,
+ * no churn and source prices x2 (Alipay mini-program), x0.5 (other) and
+ * x3 (WeChat link): an arrival's orders all cost 100 x exp(source_price),
+ * its first visit and every later one alike, so the source's order value
+ * is 200 / 100 / 50 exactly. The group's seed is not a customer: its
+ * first order is the campaign's (group price 100) and makes it the one
+ * WeChat-link new user; its k later visit orders cost 300, so the order
+ * value is (100 + 300 k) / (k + 1) with k a whole number of at least 1
+ * (100 exactly if the shift ended with the first visit).
+ */
+Test(campaign, source_prices_stay_with_a_new_users_later_visits) {
+    static fsn_vid_t centres[STARS];
+    fsn_csr_t g;
+    fsn_users_t u;
+    star_forest(&g, centres);
+    sample_users(&u, g.n, 45);
+    fsn_world_params_t p;
+    fsn_campaign_t c;
+    flat_prices(&p, &c, centres);
+    p.customer_share = 0;
+    p.visit_rate = 1;
+    p.buy_base = 0;
+    p.churn_rate = 0;
+    for (int s = 1; s < FSN_SRC_COUNT; s++) p.arrivals[s] = 5;
+    p.source_price[FSN_SRC_WECHAT] = log(3.0);
+    p.source_price[FSN_SRC_ALIPAY] = log(2.0);
+    p.source_price[FSN_SRC_OTHER] = log(0.5);
+    c.price = 100;
+    c.group_price = 100;
+    fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
+    run_world(w, 46);
+    static const char *const src[] = {"alipay_mini", "short_video", "other"};
+    const double want[] = {200, 100, 50};
+    for (int s = 0; s < 3; s++) {
+        const double n = M(w, "source.%s.new_users", src[s]), ov = M(w, "source.%s.order_value", src[s]);
+        cr_log_info("%s: %g new users, order value %.4f", src[s], n, ov);
+        cr_assert_gt(n, 50, "%s: only %g new users", src[s], n);
+        cr_assert_float_eq(ov, want[s], 1e-9, "%s: order value %.6f, expected %g", src[s], ov, want[s]);
+    }
+    cr_assert_gt(M(w, "all.visit_orders"), M(w, "all.new_users") + 50, "too few later visit orders");
+    const double n = M(w, "source.wechat_link.new_users"), ov = M(w, "source.wechat_link.order_value");
+    const double k = (ov - 100) / (300 - ov);
+    cr_log_info("wechat_link: %g new users, order value %.4f (k = %.6f)", n, ov, k);
+    cr_assert_eq(n, 1, "%g WeChat-link new users, expected the seed alone", n);
+    cr_assert(k >= 1 - 1e-9 && fabs(k - round(k)) < 1e-6, "order value %.6f is not (100 + 300 k) / (k + 1)", ov);
+    fsn_world_free(w);
+    fsn_users_destroy(&u);
+    fsn_csr_destroy(&g);
+}
+
+/*
  * buy_kind shifts the buy logit of one campaign type only. A bargain's
  * helpers buy at list price through the buy logit; at -60 none does, so
  * the bargain's buyers are exactly the initiators who won and paid, and

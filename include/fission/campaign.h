@@ -205,8 +205,10 @@ typedef struct fsn_world_params {
     double arrivals[FSN_SRC_COUNT];     /* outside arrivals per day per 1000 non-customers
                                            (the WeChat entry is ignored: it comes from links) */
     double source_intent[FSN_SRC_COUNT];    /* buy-logit shift of an arrival's first visit */
-    double source_price[FSN_SRC_COUNT];     /* log shift of the price an arrival's first visit
-                                               looks at (what the source advertises) */
+    double source_price[FSN_SRC_COUNT];     /* log shift of the price of every visit of the
+                                               source's new users, an arrival's first one
+                                               included (what the source advertises and the
+                                               kind of shopper it brings) */
     double churn_rate;                  /* per day, for an engagement of 1 */
     double churn_trust;                 /* engagement gained per unit of tie strength of the link */
     double churn_member;                /* engagement gained by membership */

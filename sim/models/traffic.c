@@ -20,7 +20,11 @@
  * per 1000 non-customers; an arrival makes one visit with the source's
  * intent added to the buy logit, looking at a product whose log price is
  * moved by source_price (what the source advertises: short-video ads
- * favour cheap impulse goods), and leaves if it does not buy.
+ * favour cheap impulse goods), and leaves if it does not buy. The shift
+ * stays with the new user: every later visit of a new user looks at
+ * goods of its source's spending level (a source brings shoppers of a
+ * kind). For the WeChat link the shift applies from the second order
+ * on: the first is the campaign's, at the campaign's price.
  *
  * Churn. A new user's engagement is
  *     e = exp(churn_trust x trust + churn_member x member + churn_intent x intent[s])
@@ -125,7 +129,10 @@ static fsn_err_t on_visit(fsn_engine_t *eng, void *model, const fsn_event_t *ev)
     fsn_world_t *w = model;
     const uint32_t v = ev->a;
     if (ev->time >= w->churn_at[v]) return FSN_OK;
-    visit(w, v, 0.0, 0.0, ev->time);
+    /* a new user keeps the spending level of the source that brought
+     * it: source_price moves every visit's price, not only the first */
+    const double dlp = (w->flag[v] & U_NEW) ? w->p.source_price[w->source[v]] : 0.0;
+    visit(w, v, 0.0, dlp, ev->time);
     return w_visit_schedule(w, v, ev->time);
 }
 
