@@ -27,6 +27,7 @@ void fsn_calib_cfg_default(fsn_calib_cfg_t *cfg) {
     cfg->max_evals = 300;
     cfg->size_tol = 1e-3;
     cfg->step = 0.5;
+    cfg->hinge = 0;
     cfg->stop = NULL;
 }
 
@@ -37,7 +38,8 @@ void fsn_calib_result_destroy(fsn_calib_result_t *r) {
     memset(r, 0, sizeof *r);
 }
 
-double fsn_calib_objective(const fsn_reference_t *ref, const fsn_metric_stats_t *st) {
+double fsn_calib_objective(const fsn_reference_t *ref, const fsn_metric_stats_t *st, double hinge) {
+    FSN_REQUIRE(ref && st && hinge >= 0);
     double j = 0;
     for (size_t i = 0; i < ref->n; i++) {
         const fsn_figure_t *f = &ref->fig[i];
@@ -53,7 +55,9 @@ double fsn_calib_objective(const fsn_reference_t *ref, const fsn_metric_stats_t 
         if (!(tol > 0)) tol = 1e-9;
         double dev = m->mean - f->value;
         if (f->at_most && dev < 0) dev = 0;
-        j += (dev / tol) * (dev / tol);
+        const double d = dev / tol, beyond = fabs(d) - FSN_CALIB_HINGE_AT;
+        j += d * d;
+        if (beyond > 0) j += hinge * beyond * beyond;
     }
     return j;
 }
@@ -124,7 +128,7 @@ static double evaluate(const gsl_vector *x, void *arg) {
         if (!rc) {
             fsn_metric_stats_t st;
             if (!fsn_metric_stats_from_result(&res, &st, &err2)) {
-                j = fsn_calib_objective(e->ref, &st);
+                j = fsn_calib_objective(e->ref, &st, e->cfg->hinge);
                 fsn_metric_stats_destroy(&st);
             }
             fsn_run_result_destroy(&res);

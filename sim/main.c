@@ -180,7 +180,8 @@ static const char *usage_plot =
 static const char *usage_calibrate =
     "usage: fission calibrate SCENARIO --free PATH=LO:HI... [--reference FILE]\n"
     "                         [--out FILE] [--reps N] [--seed S] [--threads T]\n"
-    "                         [--max-evals N] [--only T1,T5,...] [--set PATH=VALUE]... [--quiet]\n"
+    "                         [--max-evals N] [--only T1,T5,...] [--hinge W]\n"
+    "                         [--set PATH=VALUE]... [--quiet]\n"
     "\n"
     "Fits the free parameters (scenario paths, each in a range) to the\n"
     "reference figures by minimising the sum of squared deviations measured\n"
@@ -191,6 +192,10 @@ static const char *usage_calibrate =
     "(default runs/<name>/calibrated.json). Defaults: 8 replicates per\n"
     "evaluation, 300 evaluations. --only fits the figures of some tables (by\n"
     "prefix of their table: T1 keeps T1 and T1 text), for calibration in stages.\n"
+    "--hinge W adds W x (|d| - 0.9)^2 for every figure d tolerances off with\n"
+    "|d| > 0.9: with W large (e.g. 50) the search first brings every figure\n"
+    "inside its tolerance, with a margin, where the model can, rather than\n"
+    "trading one figure far out for several nearer their values.\n"
     "Ctrl-C stops the search after the running evaluation and writes the best\n"
     "point so far (exit code 1).\n"
     "  e.g. --free behaviour.decisions.buy_base=-5:1 --free behaviour.visits.visit_rate=0.2:5\n";

@@ -287,4 +287,9 @@ Test(cli, calibrate_refuses_bad_free_parameters_with_exit_two) {
                      out, sizeof out, err, sizeof err),
                  2);
     cr_assert(strstr(err, "graph"), "%s", err);
+    cr_assert_eq(run("calibrate " FISSION_TEST_DATA "/scenarios/good/minimal.json --free "
+                     "behaviour.visits.visit_rate=1:3 --hinge -2",
+                     out, sizeof out, err, sizeof err),
+                 2);
+    cr_assert(strstr(err, "--hinge") && strstr(err, "'-2'"), "%s", err);
 }

@@ -85,8 +85,13 @@ Test(compare, deviations_z_scores_and_tolerances_follow_their_definitions) {
     cr_assert_eq(counts[FSN_CMP_NOT_SIMULATED], 1);
     /* the objective counts squared deviations in tolerances, 100 for a
      * figure not measured, nothing below an upper bound */
-    double j = fsn_calib_objective(&ref, &st);
+    double j = fsn_calib_objective(&ref, &st, 0);
     double expect = pow(0.03 / 0.04, 2) + pow(0.05 / 0.04, 2) + pow(14 / 15.0, 2) + pow(20 / 15.0, 2) + 0 + 100;
+    cr_assert_float_eq(j, expect, 1e-9);
+    /* the hinge adds W (|d| - 0.9)^2 for the figures beyond 0.9 tolerances
+     * only: 1.25, 0.933 and 1.333 tolerances here, not 0.75 */
+    j = fsn_calib_objective(&ref, &st, 50);
+    expect += 50 * (pow(0.05 / 0.04 - 0.9, 2) + pow(14 / 15.0 - 0.9, 2) + pow(20 / 15.0 - 0.9, 2));
     cr_assert_float_eq(j, expect, 1e-9);
 }
 

@@ -6,6 +6,11 @@
  *     J(theta) = sum over simulated figures of ((mean_i - value_i) / tol_i)^2,
  * where tol_i is the figure's tolerance in its own units (so J counts
  * tolerances: every figure within tolerance means each term <= 1), over
+ * plus, if a hinge weight W > 0 is set,
+ *     W x sum over figures beyond FSN_CALIB_HINGE_AT tolerances of (|d_i| - FSN_CALIB_HINGE_AT)^2
+ * (d_i the deviation in tolerances), which makes the search bring every
+ * figure inside its tolerance, with a margin, before it balances them;
+ * over
  * free parameters named by their scenario paths (the --set paths), each in
  * a range [lo, hi]. A figure the run does not measure (no finite value)
  * adds a penalty of 100, so the search keeps away from parameters that
@@ -46,12 +51,17 @@ typedef struct fsn_calib_cfg {
     size_t max_evals;        /* budget of evaluations */
     double size_tol;         /* stop when the simplex is this small (unbounded coordinates) */
     double step;             /* initial simplex step (unbounded coordinates) */
+    double hinge;            /* W >= 0: weight of the penalty beyond FSN_CALIB_HINGE_AT tolerances (0: none) */
     /* If set, read after every evaluation: nonzero stops the search there
      * and the best point so far is the result (a signal handler's flag). */
     const volatile int *stop;
 } fsn_calib_cfg_t;
 
-void fsn_calib_cfg_default(fsn_calib_cfg_t *cfg);   /* 8 reps, seed 1, 300 evaluations, 1e-3, 0.5, no stop flag */
+/* Where the hinge penalty starts, in tolerances: a figure at 0.9 of its
+ * tolerance or nearer is not penalised beyond its square. */
+#define FSN_CALIB_HINGE_AT 0.9
+
+void fsn_calib_cfg_default(fsn_calib_cfg_t *cfg);   /* 8 reps, seed 1, 300 evaluations, 1e-3, 0.5, no hinge, no stop flag */
 
 /* Called after every evaluation (eval from 1) and when the best improves. */
 typedef void (*fsn_calib_progress_fn)(void *ctx, size_t eval, double objective, double best,
@@ -80,8 +90,9 @@ fsn_err_t fsn_calibrate(const char *text, size_t len, const char *file, const ch
                         const fsn_calib_cfg_t *cfg, fsn_calib_progress_fn progress, void *ctx,
                         fsn_calib_result_t *out, fsn_error_t *err);
 
-/* J for given statistics (the objective above). O(figures x metrics). */
-double fsn_calib_objective(const fsn_reference_t *ref, const fsn_metric_stats_t *st);
+/* J for given statistics (the objective above; hinge the weight W, 0 for
+ * none). O(figures x metrics). */
+double fsn_calib_objective(const fsn_reference_t *ref, const fsn_metric_stats_t *st, double hinge);
 
 #ifdef __cplusplus
 }

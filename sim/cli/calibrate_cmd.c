@@ -40,7 +40,8 @@ int cli_calibrate(int argc, char **argv) {
     cli_run_opts_t o = {0};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--free") || !strcmp(a, "--reference") || !strcmp(a, "--max-evals") || !strcmp(a, "--only")) {
+        if (!strcmp(a, "--free") || !strcmp(a, "--reference") || !strcmp(a, "--max-evals") || !strcmp(a, "--only") ||
+            !strcmp(a, "--hinge")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "fission: calibrate: %s needs a value\n", a);
                 free(o.sets);
@@ -49,7 +50,16 @@ int cli_calibrate(int argc, char **argv) {
             const char *v = argv[++i];
             if (!strcmp(a, "--reference")) refpath = v;
             else if (!strcmp(a, "--only")) only = v;
-            else if (!strcmp(a, "--max-evals")) {
+            else if (!strcmp(a, "--hinge")) {
+                char *end;
+                double h = strtod(v, &end);
+                if (end == v || *end || !(h >= 0) || !(h <= 1e6)) {
+                    fprintf(stderr, "fission: calibrate: --hinge: expected a weight in [0, 1e6], got '%s'\n", v);
+                    free(o.sets);
+                    return CLI_USAGE;
+                }
+                cc.hinge = h;
+            } else if (!strcmp(a, "--max-evals")) {
                 char *end;
                 long k = strtol(v, &end, 10);
                 if (*end || k < 1 || k > 1000000) {
