@@ -1022,35 +1022,53 @@ Test(campaign, spending_levels_set_the_price_of_visits_by_preferred_method) {
 }
 
 /*
- * What a source advertises. With the same flat prices and no later visits
- * (visit rate 0), a new user's only order is the arrival's first visit, at
+ * The flat-price star world with no customers at the start and outside
+ * arrivals at 5 per day per 1000 from every outside source; sources'
+ * prices x2 for `doubled`, x0.5 for "other". Runs it (seed) with the given
+ * visit rate and checks that each outside source's order value is
+ * exactly 100 x exp(source_price): 100 / 200 / 50 CNY or as doubled.
+ * Returns the world for further checks (the caller frees it).
+ */
+static fsn_world_t *arrivals_at_flat_prices(fsn_csr_t *g, fsn_users_t *u, fsn_vid_t *centres, int doubled,
+                                            double visit_rate, double wechat_shift, uint64_t seed) {
+    star_forest(g, centres);
+    sample_users(u, g->n, seed);
+    fsn_world_params_t p;
+    fsn_campaign_t c;
+    flat_prices(&p, &c, centres);
+    p.customer_share = 0;
+    p.visit_rate = visit_rate;
+    p.buy_base = 0;
+    p.churn_rate = 0;
+    for (int s = 1; s < FSN_SRC_COUNT; s++) p.arrivals[s] = 5;
+    p.source_price[FSN_SRC_WECHAT] = wechat_shift;
+    p.source_price[doubled] = log(2.0);
+    p.source_price[FSN_SRC_OTHER] = log(0.5);
+    c.price = 100;
+    c.group_price = 100;
+    fsn_world_t *w = make_world(g, u, &p, &c, 1);
+    run_world(w, seed + 1);
+    static const char *const src[] = {"alipay_mini", "short_video", "other"};
+    for (int s = 0; s < 3; s++) {
+        const double want = s == 2 ? 50 : s + 1 == doubled ? 200 : 100;
+        const double n = M(w, "source.%s.new_users", src[s]), ov = M(w, "source.%s.order_value", src[s]);
+        cr_log_info("%s: %g new users, order value %.4f", src[s], n, ov);
+        cr_assert_gt(n, 50, "%s: only %g new users", src[s], n);
+        cr_assert_float_eq(ov, want, 1e-9, "%s: order value %.6f, expected %g", src[s], ov, want);
+    }
+    return w;
+}
+
+/*
+ * What a source advertises. With flat prices and no later visits (visit
+ * rate 0), a new user's only order is the arrival's first visit, at
  * 100 x exp(source_price[s]) exactly: 100 / 200 / 50 CNY by source.
  */
 Test(campaign, source_prices_set_the_price_of_an_arrivals_first_order) {
     static fsn_vid_t centres[STARS];
     fsn_csr_t g;
     fsn_users_t u;
-    star_forest(&g, centres);
-    sample_users(&u, g.n, 43);
-    fsn_world_params_t p;
-    fsn_campaign_t c;
-    flat_prices(&p, &c, centres);
-    p.customer_share = 0;
-    p.visit_rate = 0;
-    p.buy_base = 0;
-    for (int s = 1; s < FSN_SRC_COUNT; s++) p.arrivals[s] = 5;
-    p.source_price[FSN_SRC_VIDEO] = log(2.0);
-    p.source_price[FSN_SRC_OTHER] = log(0.5);
-    fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
-    run_world(w, 44);
-    static const char *const src[] = {"alipay_mini", "short_video", "other"};
-    const double want[] = {100, 200, 50};
-    for (int s = 0; s < 3; s++) {
-        const double n = M(w, "source.%s.new_users", src[s]), ov = M(w, "source.%s.order_value", src[s]);
-        cr_log_info("%s: %g new users, order value %.4f", src[s], n, ov);
-        cr_assert_gt(n, 50, "%s: only %g new users", src[s], n);
-        cr_assert_float_eq(ov, want[s], 1e-9, "%s: order value %.6f, expected %g", src[s], ov, want[s]);
-    }
+    fsn_world_t *w = arrivals_at_flat_prices(&g, &u, centres, FSN_SRC_VIDEO, 0, 0, 43);
     fsn_world_free(w);
     fsn_users_destroy(&u);
     fsn_csr_destroy(&g);
@@ -1071,31 +1089,7 @@ Test(campaign, source_prices_stay_with_a_new_users_later_visits) {
     static fsn_vid_t centres[STARS];
     fsn_csr_t g;
     fsn_users_t u;
-    star_forest(&g, centres);
-    sample_users(&u, g.n, 45);
-    fsn_world_params_t p;
-    fsn_campaign_t c;
-    flat_prices(&p, &c, centres);
-    p.customer_share = 0;
-    p.visit_rate = 1;
-    p.buy_base = 0;
-    p.churn_rate = 0;
-    for (int s = 1; s < FSN_SRC_COUNT; s++) p.arrivals[s] = 5;
-    p.source_price[FSN_SRC_WECHAT] = log(3.0);
-    p.source_price[FSN_SRC_ALIPAY] = log(2.0);
-    p.source_price[FSN_SRC_OTHER] = log(0.5);
-    c.price = 100;
-    c.group_price = 100;
-    fsn_world_t *w = make_world(&g, &u, &p, &c, 1);
-    run_world(w, 46);
-    static const char *const src[] = {"alipay_mini", "short_video", "other"};
-    const double want[] = {200, 100, 50};
-    for (int s = 0; s < 3; s++) {
-        const double n = M(w, "source.%s.new_users", src[s]), ov = M(w, "source.%s.order_value", src[s]);
-        cr_log_info("%s: %g new users, order value %.4f", src[s], n, ov);
-        cr_assert_gt(n, 50, "%s: only %g new users", src[s], n);
-        cr_assert_float_eq(ov, want[s], 1e-9, "%s: order value %.6f, expected %g", src[s], ov, want[s]);
-    }
+    fsn_world_t *w = arrivals_at_flat_prices(&g, &u, centres, FSN_SRC_ALIPAY, 1, log(3.0), 45);
     cr_assert_gt(M(w, "all.visit_orders"), M(w, "all.new_users") + 50, "too few later visit orders");
     const double n = M(w, "source.wechat_link.new_users"), ov = M(w, "source.wechat_link.order_value");
     const double k = (ov - 100) / (300 - ov);
