@@ -316,42 +316,67 @@ static void build_trajectory(fsn_sir_t *m) {
     const double *rec = sort_times(m->rec_t, m->sortbuf, m->infected);
     fsn_sir_traj_t *tr = &m->traj;
     const uint32_t n = m->g->n;
-    size_t a = m->initial, b = 0, len = 1;
+    const size_t ni = m->infected, init = m->initial;
     /* Entry 0: the initial state, as igraph_sir has it (one first user
      * there; here any number, all at time 0). */
     tr->time[0] = 0.0;
-    tr->s[0] = n - m->initial;
-    tr->i[0] = m->initial;
+    tr->s[0] = n - (uint32_t)init;
+    tr->i[0] = (uint32_t)init;
     tr->r[0] = 0;
-    /* Which list goes next is a coin toss to the branch predictor, so
-     * the merge selects instead of branching, on locals (the counts'
-     * stores could alias the model's fields). A user recovers after its
-     * infection and ties go to the infection, so the recoveries cannot
-     * run out first. */
-    const double *inf = m->inf_t;
-    const size_t ni = m->infected;
-    double *time = tr->time;
-    uint32_t *ts = tr->s, *ti = tr->i, *trr = tr->r;
-    /* After a infections and b recoveries: S = n - a, I = a - b, R = b. */
-    while (a < ni) {
-        double x = inf[a], y = rec[b];
-        size_t take = x <= y;
-        time[len] = take ? x : y;
+    /* Then the e = (ni - init) + ni events in order: the infections after
+     * the initial ones and the recoveries, an infection before a
+     * recovery at the same time. Which list goes next is a coin toss to
+     * the branch predictor, so the merge selects instead of branching;
+     * and since each choice depends on the one before (a chain of a
+     * load, a compare and an add per entry), the merge runs from both
+     * ends at once, two independent chains in one loop: the front takes
+     * the first ceil(e / 2) entries, the back the last floor(e / 2), on
+     * locals (the counts' stores could alias the model's fields). A user
+     * recovers after its infection, so the front never runs out of
+     * recoveries; past the last infection it reads the +inf placed after
+     * it. The back never runs out of recoveries (it takes at most
+     * ni - 1 entries) and, at infections of time 0 (the initial ones),
+     * always takes a recovery (every recovery time is >= 0). After a
+     * infections and b recoveries: S = n - a, I = a - b, R = b. */
+    double *restrict inf = m->inf_t;
+    inf[ni] = INFINITY;
+    double *restrict time = tr->time;
+    uint32_t *restrict ts = tr->s, *restrict ti = tr->i, *restrict trr = tr->r;
+    const size_t e = (ni - init) + ni, nb = e / 2, nf = e - nb;
+    size_t a = init, b = 0;              /* front: taken so far */
+    size_t ah = ni, bh = ni;             /* back: not yet taken */
+    size_t pf = 1, pb = e;               /* the entries they write next */
+    for (size_t k = 0; k < nb; k++) {
+        const double x = inf[a], y = rec[b];
+        const size_t take = x <= y;
+        time[pf] = take ? x : y;
         a += take;
         b += 1 - take;
-        ts[len] = n - (uint32_t)a;
-        ti[len] = (uint32_t)(a - b);
-        trr[len] = (uint32_t)b;
-        len++;
+        ts[pf] = n - (uint32_t)a;
+        ti[pf] = (uint32_t)(a - b);
+        trr[pf] = (uint32_t)b;
+        pf++;
+        const double xh = inf[ah - 1], yh = rec[bh - 1];
+        const size_t rt = yh >= xh; /* the later one: the recovery on a tie */
+        time[pb] = rt ? yh : xh;
+        ts[pb] = n - (uint32_t)ah;
+        ti[pb] = (uint32_t)(ah - bh);
+        trr[pb] = (uint32_t)bh;
+        bh -= rt;
+        ah -= 1 - rt;
+        pb--;
     }
-    while (b < ni) {
-        time[len] = rec[b++];
-        ts[len] = n - (uint32_t)a;
-        ti[len] = (uint32_t)(a - b);
-        trr[len] = (uint32_t)b;
-        len++;
+    if (nf > nb) { /* e odd: the front's last entry */
+        const double x = inf[a], y = rec[b];
+        const size_t take = x <= y;
+        time[pf] = take ? x : y;
+        a += take;
+        b += 1 - take;
+        ts[pf] = n - (uint32_t)a;
+        ti[pf] = (uint32_t)(a - b);
+        trr[pf] = (uint32_t)b;
     }
-    tr->len = len;
+    tr->len = e + 1;
 }
 
 void fsn_sir_free(fsn_sir_t *m) {
@@ -385,7 +410,7 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
         }
         for (size_t v = 0; v <= g->n; v++) m->off32[v] = (uint32_t)g->offset[v];
     }
-    m->inf_t = malloc(n * sizeof *m->inf_t);
+    m->inf_t = malloc((n + 1) * sizeof *m->inf_t); /* + 1: build_trajectory's sentinel */
     m->rec_t = malloc(n * sizeof *m->rec_t);
     m->sortbuf = malloc(n * sizeof *m->sortbuf);
     m->traj.time = malloc(cap * sizeof *m->traj.time);
