@@ -70,6 +70,9 @@ typedef struct reg_type {
     unsigned stages;          /* bit s: call prefetch for stage s */
     const char *pf_base;      /* stage 0 by address: pf_base + a pf_stride */
     size_t pf_stride;
+    const uint32_t *pf_start; /* stage 1 by address: the row pf_items + [start[a], start[a + 1]) */
+    const char *pf_items;
+    size_t pf_item;
     fsn_moot_fn moot;
     void *model;
 } reg_type_t;
@@ -224,6 +227,9 @@ fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, 
         r->stages = r->prefetch ? 7u : 0u;
         r->pf_base = NULL;
         r->pf_stride = 0;
+        r->pf_start = NULL;
+        r->pf_items = NULL;
+        r->pf_item = 0;
         if (r->prefetch) eng->stage2 = 1;
         r->moot = NULL;
         r->model = model;
@@ -400,6 +406,20 @@ static inline void prefetch_entry0(const fsn_engine_t *eng, const qentry_t *e) {
     else if (t->stages & 1u) t->prefetch(t->model, e->a, 0);
 }
 
+/* Stage 1: by address when the type gave a row (no call: the first and
+ * last lines of the row; an empty row fetches the line before it, which
+ * is harmless), else the hook. */
+static inline void prefetch_entry1(const fsn_engine_t *eng, const qentry_t *e) {
+    const reg_type_t *t = &eng->types[key_type(e->key)];
+    if (t->pf_start) {
+        const uint32_t lo = t->pf_start[e->a], hi = t->pf_start[e->a + 1];
+        __builtin_prefetch(t->pf_items + (size_t)lo * t->pf_item);
+        __builtin_prefetch(t->pf_items + (size_t)hi * t->pf_item - 1);
+    } else if (t->stages & 2u) {
+        t->prefetch(t->model, e->a, 1);
+    }
+}
+
 /* Pop and run the top event, known to be live. */
 static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     fsn_event_t ev;
@@ -449,7 +469,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
             for (size_t k = 0; k < AHEAD_NEAR; k++) {
                 const qentry_t *e = fsn_calq_ahead(&eng->cal, k);
                 if (!e) break;
-                prefetch_entry(eng, e, 1);
+                prefetch_entry1(eng, e);
             }
         }
         /* Near the end of the window's run there is no entry 8 (or 3)
@@ -462,7 +482,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
             const qentry_t *near = fsn_calq_ahead_clamped(&eng->cal, AHEAD_NEAR);
             prefetch_entry0(eng, far);
             if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
-            prefetch_entry(eng, near, 1);
+            prefetch_entry1(eng, near);
             /* Stage 2 for the very next event, whose stage 1 data
              * (fetched AHEAD_NEAR events ago) is in cache by now; not
              * when the window has just opened, as its stage 1 was only
@@ -575,6 +595,16 @@ fsn_err_t fsn_engine_set_prefetch_array(fsn_engine_t *eng, uint32_t type, const 
     if (type >= eng->n_types) return FSN_EINVAL;
     eng->types[type].pf_base = base;
     eng->types[type].pf_stride = base ? stride : 0;
+    return FSN_OK;
+}
+
+fsn_err_t fsn_engine_set_prefetch_rows(fsn_engine_t *eng, uint32_t type, const uint32_t *start,
+                                       const void *items, size_t item_size) {
+    FSN_REQUIRE(eng && (!start || items));
+    if (type >= eng->n_types) return FSN_EINVAL;
+    eng->types[type].pf_start = start;
+    eng->types[type].pf_items = start ? items : NULL;
+    eng->types[type].pf_item = start ? item_size : 0;
     return FSN_OK;
 }
 

@@ -646,10 +646,15 @@ static const fsn_model_type_t staged_model = {"staged", 1, staged_types};
 
 /* Stage 0 by address: an array with a word per user. */
 static uint32_t stage_words[2000];
+/* Stage 1 by address: a CSR of rows over 2000 users (row starts, items;
+ * user a's row has a % 5 items, so some rows are empty). */
+static uint32_t stage_starts[2001];
+static uint32_t stage_items[4000];
 
 /* 2000 events at random times on the calendar queue; the hook takes
- * `stages` (0: the default); with `by_address`, stage 0 goes to
- * stage_words. Returns the run's log in r. */
+ * `stages` (0: the default); with `by_address` bit 0, stage 0 goes to
+ * stage_words, with bit 1 stage 1 to the rows of stage_starts. Returns
+ * the run's log in r. */
 static void staged_run(unsigned stages, int by_address, recorder_t *r) {
     memset(stage_calls, 0, sizeof stage_calls);
     stage_bad_user = 0;
@@ -661,9 +666,16 @@ static void staged_run(unsigned stages, int by_address, recorder_t *r) {
     if (stages) cr_assert_eq(fsn_engine_set_prefetch_stages(eng, base, stages), FSN_OK);
     cr_assert_eq(fsn_engine_set_prefetch_stages(eng, base + 1, 3), FSN_EINVAL, "an unknown type is refused");
     cr_assert_eq(fsn_engine_set_prefetch_stages(eng, base, 8), FSN_EINVAL, "only stages 0 to 2 exist");
-    if (by_address)
+    if (by_address & 1)
         cr_assert_eq(fsn_engine_set_prefetch_array(eng, base, stage_words, sizeof *stage_words), FSN_OK);
     cr_assert_eq(fsn_engine_set_prefetch_array(eng, base + 1, stage_words, 4), FSN_EINVAL,
+                 "an unknown type is refused");
+    stage_starts[0] = 0;
+    for (uint32_t v = 0; v < 2000; v++) stage_starts[v + 1] = stage_starts[v] + v % 5;
+    if (by_address & 2)
+        cr_assert_eq(fsn_engine_set_prefetch_rows(eng, base, stage_starts, stage_items,
+                                                  sizeof *stage_items), FSN_OK);
+    cr_assert_eq(fsn_engine_set_prefetch_rows(eng, base + 1, stage_starts, stage_items, 4), FSN_EINVAL,
                  "an unknown type is refused");
     fsn_rng_t rng;
     fsn_rng_seed(&rng, 5);
@@ -711,4 +723,22 @@ Test(engine_calendar, a_prefetch_array_takes_stage_0_from_the_hook) {
     cr_assert_eq(array.n, 2000);
     for (size_t i = 0; i < hook.n; i++)
         cr_assert(hook.t[i] == array.t[i] && hook.a[i] == array.a[i], "position %zu differs", i);
+}
+
+/* With stage 1 by rows as well, the hook sees stage 2 alone, the same
+ * number of times, and the events run in the same order. */
+Test(engine_calendar, prefetch_rows_take_stage_1_from_the_hook) {
+    static recorder_t hook, rows;
+    staged_run(0, 0, &hook);
+    uint64_t hook_calls[3];
+    memcpy(hook_calls, stage_calls, sizeof hook_calls);
+    staged_run(0, 3, &rows);
+    cr_assert_eq(stage_bad_user, 0);
+    cr_assert_gt(hook_calls[1], 0);
+    cr_assert_eq(stage_calls[0], 0, "stage 0 went to the array");
+    cr_assert_eq(stage_calls[1], 0, "stage 1 went to the rows, not the hook");
+    cr_assert_eq(stage_calls[2], hook_calls[2]);
+    cr_assert_eq(rows.n, 2000);
+    for (size_t i = 0; i < hook.n; i++)
+        cr_assert(hook.t[i] == rows.t[i] && hook.a[i] == rows.a[i], "position %zu differs", i);
 }

@@ -229,6 +229,21 @@ fsn_err_t fsn_engine_set_prefetch_stages(fsn_engine_t *eng, uint32_t type, unsig
 fsn_err_t fsn_engine_set_prefetch_array(fsn_engine_t *eng, uint32_t type, const void *base,
                                         size_t stride);
 
+/* Give event type `type` a stage-1 prefetch by address, for a model whose
+ * stage 1 is a row of a CSR array: for an event for user a the engine
+ * itself prefetches the cache lines of the row's first and last items,
+ * (const char *)items + start[a] * item_size and the byte before
+ * (const char *)items + start[a + 1] * item_size (nothing for an empty
+ * row), with no call to the hook, which is then not called for stage 1
+ * (NULL start: back to the hook). The SIR model's friend lists, through
+ * its 32-bit row starts: the hook's call, its dispatch on the stage and
+ * its reload of the model's fields saved per event. start (the row
+ * starts, as 32-bit offsets) and items must stay valid while the type's
+ * events run; a + 1 must index start. Kept across fsn_engine_reset.
+ * FSN_EINVAL for an unknown type. O(1). */
+fsn_err_t fsn_engine_set_prefetch_rows(fsn_engine_t *eng, uint32_t type, const uint32_t *start,
+                                       const void *items, size_t item_size);
+
 /* What the queue did since the engine was created (not reset by
  * fsn_engine_reset): for tuning and for tests that check the queue's work
  * stays linear. Zero for the heaps. */

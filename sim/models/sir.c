@@ -219,7 +219,10 @@ static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev
 /* An upcoming event's user: first its row start (its state word was
  * read by the moot test when its window opened; the engine fetches the
  * row start itself, by address: fsn_engine_set_prefetch_array), then
- * (once the row bounds are in cache) its row, then (once the row is in
+ * (once the row bounds are in cache) its row (the engine again, by
+ * address, from the 32-bit row starts: fsn_engine_set_prefetch_rows;
+ * this hook only when the graph has 2^32 ties or more), then (once the
+ * row is in
  * cache, one event ahead) the state words of its first friends, which
  * the handler will test as receivers: on a large graph these are the
  * handler's worst misses. Eight friends, by a fixed count with the
@@ -424,7 +427,9 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
             FSN_OK ||
         fsn_engine_set_prefetch_array(eng, m->type0 + EV_INFECT,
                                       m->off32 ? (const void *)m->off32 : (const void *)g->offset,
-                                      m->off32 ? sizeof *m->off32 : sizeof *g->offset) != FSN_OK) {
+                                      m->off32 ? sizeof *m->off32 : sizeof *g->offset) != FSN_OK ||
+        fsn_engine_set_prefetch_rows(eng, m->type0 + EV_INFECT, m->off32, g->adj,
+                                     sizeof *g->adj) != FSN_OK) {
         fsn_sir_free(m);
         return NULL;
     }
