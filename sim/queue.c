@@ -596,6 +596,13 @@ static fsn_err_t cq_refine(fsn_calq_t *q) {
     uint32_t wc = q->head[b], wi = 0, last = CQ_NIL;
     for (uint32_t c = q->head[b]; c != CQ_NIL;) {
         uint32_t nextc = q->chunks[c].next, len = q->chunks[c].len;
+        /* The next chunk of the list, written an epoch or more ago and
+         * likely out of the core's caches, loads while this one moves:
+         * all of its lines, a fixed count. */
+        if (nextc != CQ_NIL) {
+            const char *p = (const char *)&q->chunks[nextc];
+            for (size_t k = 0; k < sizeof(fsn_cq_chunk_t); k += 64) __builtin_prefetch(p + k);
+        }
         for (uint32_t i = 0; i < len; i++) {
             const fsn_qentry_t e = q->chunks[c].e[i];
             const uint64_t win = cq_window(q, e.tbits);
