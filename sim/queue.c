@@ -664,20 +664,20 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
     }
     *windows = 1;
     const uint32_t b = (uint32_t)(q->next & (CQ_FINE - 1));
-    /* Room in bot for the whole bucket first. */
-    size_t cnt = 0;
-    for (uint32_t c = q->head[b]; c != CQ_NIL; c = q->chunks[c].next) cnt += q->chunks[c].len;
-    if (q->bot_len + cnt > q->bot_cap) {
+    /* Room in bot and scratch for the whole bucket first: for every
+     * entry in the fine buckets, which bounds it without walking its
+     * chunks (a chain of loads of their headers) before the move does. */
+    FSN_REQUIRE(q->bot_len == 0); /* opened only when the run is spent */
+    if (q->in_fine > q->bot_cap) {
         size_t cap = q->bot_cap * 2;
-        if (cap < q->bot_len + cnt) cap = q->bot_len + cnt;
+        if (cap < q->in_fine) cap = q->in_fine;
         fsn_qentry_t *nb = realloc(q->bot, cap * sizeof *nb);
         if (!nb) return FSN_ENOMEM;
         q->bot = nb;
         q->bot_cap = cap;
     }
     /* The window's entries gather in scratch, then sort into bot. */
-    if (cq_scratch_reserve(q, cnt)) return FSN_ENOMEM;
-    FSN_REQUIRE(q->bot_len == 0); /* opened only when the run is spent */
+    if (cq_scratch_reserve(q, q->in_fine)) return FSN_ENOMEM;
     q->next++;
     /* A quarter of an epoch before its end, the first chunk of the next
      * epoch's coarse bucket (its oldest entries, written an epoch or more
@@ -690,7 +690,7 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
             for (size_t i = 0; i < sizeof(fsn_cq_chunk_t); i += 64) __builtin_prefetch(p + i);
         }
     }
-    size_t dropped = 0;
+    size_t dropped = 0, cnt = 0;
     const fsn_qkeep_fn moot = q->moot;
     int (*const moot1)(const void *, uint32_t, double) = q->moot1;
     const uint64_t moot1_mask = q->moot1_mask, moot1_val = q->moot1_val;
@@ -700,6 +700,7 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
     uint32_t c = q->head[b];
     while (c != CQ_NIL) {
         const fsn_cq_chunk_t *ch = &q->chunks[c];
+        cnt += ch->len;
         for (uint32_t i = 0; i < ch->len; i++) {
             const fsn_qentry_t e = ch->e[i];
             /* A moot entry (its event would do nothing) leaves here,
