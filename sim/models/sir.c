@@ -149,6 +149,10 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
     row_bounds(m, v, &lo, &hi);
     const uint64_t deg = hi - lo;
     const fsn_vid_t *row = g->adj + lo;
+    /* The stage-1 prefetch brought the row's first and last lines; a
+     * long row's others (a hub's: the jumps land on a few in each) are
+     * requested here at once, so their misses overlap. */
+    for (uint64_t i = 16; i + 16 < deg; i += 16) __builtin_prefetch(row + i);
     const uint32_t type = m->type0 + EV_INFECT;
     /* One pass draws the receivers and tests each against its arrival
      * word, with no branch but the loop's own: which shares survive is
