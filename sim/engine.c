@@ -74,6 +74,9 @@ typedef struct reg_type {
     const char *pf_items;
     size_t pf_item;
     fsn_moot_fn moot;
+    const uint16_t *mc_words; /* moot by code (fsn_engine_set_moot_code) */
+    unsigned mc_shift;
+    int64_t mc_offset;
     void *model;
 } reg_type_t;
 
@@ -232,6 +235,9 @@ fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, 
         r->pf_item = 0;
         if (r->prefetch) eng->stage2 = 1;
         r->moot = NULL;
+        r->mc_words = NULL;
+        r->mc_shift = 0;
+        r->mc_offset = 0;
         r->model = model;
     }
     return FSN_OK;
@@ -548,34 +554,57 @@ size_t fsn_engine_size(const fsn_engine_t *eng) { return q_len(eng) - eng->stale
 uint64_t fsn_engine_events_run(const fsn_engine_t *eng) { return eng->events_run; }
 
 /* The calendar queue's moot hook: a posted event whose type has a moot
- * test that says so. Slot events are never dropped here (their slots and
- * the stale count are the engine's). */
+ * test (a function or a code) that says so. Slot events are never
+ * dropped here (their slots and the stale count are the engine's). */
 static int entry_moot(const void *ctx, const fsn_qentry_t *e) {
     const fsn_engine_t *eng = ctx;
     if (e->slot != NO_SLOT) return 0;
     const reg_type_t *t = &eng->types[key_type(e->key)];
+    if (t->mc_words) return t->mc_words[e->a] < fsn_moot_code(e->tbits, t->mc_shift, t->mc_offset);
     return t->moot && t->moot(t->model, e->a, fsn_bits_time(e->tbits));
+}
+
+/* Hand the calendar queue its moot tests: one type with a test (the
+ * usual case) is called directly, or run inline when it is a code;
+ * several go through entry_moot. */
+static void moot_update(fsn_engine_t *eng) {
+    uint32_t n = 0, one = 0;
+    for (uint32_t i = 0; i < eng->n_types; i++)
+        if (eng->types[i].moot || eng->types[i].mc_words) {
+            n++;
+            one = i;
+        }
+    fsn_calq_t *q = &eng->cal;
+    const reg_type_t *t = &eng->types[one];
+    q->moot1 = n == 1 && !t->mc_words ? t->moot : NULL;
+    q->moot1_ctx = n == 1 && !t->mc_words ? t->model : NULL;
+    q->mc_words = n == 1 ? t->mc_words : NULL;
+    q->mc_shift = n == 1 ? t->mc_shift : 0;
+    q->mc_offset = n == 1 ? t->mc_offset : 0;
+    q->moot1_mask = 0xffff;
+    q->moot1_val = one;
+    q->moot = n > 1 ? entry_moot : NULL;
+    q->moot_ctx = eng;
 }
 
 fsn_err_t fsn_engine_set_moot(fsn_engine_t *eng, uint32_t type, fsn_moot_fn fn) {
     FSN_REQUIRE(eng);
     if (type >= eng->n_types) return FSN_EINVAL;
     eng->types[type].moot = fn;
-    /* One type with a test (the usual case): the queue calls it
-     * directly; several: through entry_moot. */
-    uint32_t n = 0, one = 0;
-    for (uint32_t i = 0; i < eng->n_types; i++)
-        if (eng->types[i].moot) {
-            n++;
-            one = i;
-        }
-    fsn_calq_t *q = &eng->cal;
-    q->moot1 = n == 1 ? eng->types[one].moot : NULL;
-    q->moot1_ctx = n == 1 ? eng->types[one].model : NULL;
-    q->moot1_mask = 0xffff;
-    q->moot1_val = one;
-    q->moot = n > 1 ? entry_moot : NULL;
-    q->moot_ctx = eng;
+    eng->types[type].mc_words = NULL;
+    moot_update(eng);
+    return FSN_OK;
+}
+
+fsn_err_t fsn_engine_set_moot_code(fsn_engine_t *eng, uint32_t type, const uint16_t *words,
+                                   unsigned shift, int64_t offset) {
+    FSN_REQUIRE(eng);
+    if (type >= eng->n_types || shift >= 64) return FSN_EINVAL;
+    eng->types[type].moot = NULL;
+    eng->types[type].mc_words = words;
+    eng->types[type].mc_shift = shift;
+    eng->types[type].mc_offset = offset;
+    moot_update(eng);
     return FSN_OK;
 }
 

@@ -696,8 +696,32 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
     const uint64_t moot1_mask = q->moot1_mask, moot1_val = q->moot1_val;
     fsn_qentry_t *const run = q->scratch;
     size_t bl = 0;
+    const uint16_t *const mc_words = q->mc_words;
+    const unsigned mc_shift = q->mc_shift;
+    const int64_t mc_offset = q->mc_offset;
     /* A fine bucket holds its window's entries alone: all leave. */
     uint32_t c = q->head[b];
+    if (mc_words) {
+        /* The moot test by code alone (see fsn_engine_set_moot_code):
+         * inline, no call. */
+        while (c != CQ_NIL) {
+            const fsn_cq_chunk_t *ch = &q->chunks[c];
+            cnt += ch->len;
+            for (uint32_t i = 0; i < ch->len; i++) {
+                const fsn_qentry_t e = ch->e[i];
+                size_t drop = 0;
+                if (e.slot == UINT32_MAX && (e.key & moot1_mask) == moot1_val)
+                    drop = mc_words[e.a] < fsn_moot_code(e.tbits, mc_shift, mc_offset);
+                run[bl] = e;
+                bl += 1 - drop;
+                dropped += drop;
+            }
+            uint32_t nx = ch->next;
+            q->chunks[c].next = q->free_chunk;
+            q->free_chunk = c;
+            c = nx;
+        }
+    }
     while (c != CQ_NIL) {
         const fsn_cq_chunk_t *ch = &q->chunks[c];
         cnt += ch->len;

@@ -58,6 +58,16 @@ static inline double fsn_bits_time(uint64_t b) {
     return t;
 }
 
+/* A time's bit pattern rounded up to a 16-bit code: ceil(tbits /
+ * 2^shift) - offset, clamped to [1, 0xFFFE] (selects, not branches).
+ * See fsn_engine_set_moot_code. */
+static inline uint32_t fsn_moot_code(uint64_t tbits, unsigned shift, int64_t offset) {
+    int64_t c = (int64_t)((tbits >> shift) + ((tbits & ((UINT64_C(1) << shift) - 1)) != 0)) - offset;
+    c = c < 1 ? 1 : c;
+    c = c > 0xFFFE ? 0xFFFE : c;
+    return (uint32_t)c;
+}
+
 /* Keep-predicate for filtering stale entries (and, for the calendar
  * queue's moot hook, a drop-predicate). */
 typedef int (*fsn_qkeep_fn)(const void *ctx, const fsn_qentry_t *e);
@@ -136,6 +146,13 @@ typedef struct fsn_calq {
     uint64_t moot1_mask, moot1_val;
     fsn_qkeep_fn moot;
     const void *moot_ctx;
+    /* The common case by code, with no call: an entry with no slot and
+     * (key & moot1_mask) == moot1_val is dropped if
+     * mc_words[a] < fsn_moot_code(tbits, mc_shift, mc_offset) (moot1 and
+     * moot are then NULL). */
+    const uint16_t *mc_words;
+    unsigned mc_shift;
+    int64_t mc_offset;
     uint64_t dropped;         /* entries dropped so (never reset) */
 } fsn_calq_t;
 

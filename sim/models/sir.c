@@ -88,6 +88,7 @@ static inline void row_bounds(const fsn_sir_t *m, uint32_t v, uint64_t *lo, uint
 #define SW_NONE 0xFFFFu
 #define SW_HUGE 0xFFFEu
 #define SW_OFFSET ((INT64_C(1023) - 14) * 1024 - 1)
+#define SW_SHIFT 42 /* 52 - 10: a code keeps 10 bits of mantissa */
 
 /* The code of a time x >= 0 (finite): its bit pattern rounded up to 10
  * bits of mantissa, offset, clamped to [1, SW_HUGE] (selects, not
@@ -95,18 +96,10 @@ static inline void row_bounds(const fsn_sir_t *m, uint32_t v, uint64_t *lo, uint
 static inline uint32_t sw_code(double x) {
     uint64_t b;
     memcpy(&b, &x, sizeof b);
-    int64_t c = (int64_t)((b + ((UINT64_C(1) << 42) - 1)) >> 42) - SW_OFFSET;
+    int64_t c = (int64_t)((b + ((UINT64_C(1) << SW_SHIFT) - 1)) >> SW_SHIFT) - SW_OFFSET;
     c = c < 1 ? 1 : c;
     c = c > (int64_t)SW_HUGE ? (int64_t)SW_HUGE : c;
     return (uint32_t)c;
-}
-
-/* The time of a code of 1 to SW_HUGE - 1. */
-static inline double sw_time(uint32_t c) {
-    const uint64_t b = ((uint64_t)c + (uint64_t)SW_OFFSET) << 42;
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
 }
 
 /* A standard exponential from a generator held in locals (the caller's
@@ -207,13 +200,11 @@ out:
  * share runs first and infects). A share whose own code is the word, or
  * one too close to tell apart (within 0.1%), is not named and runs. A
  * quarter of the shares at 1e5 lose their race; this drops nearly all
- * of them. */
-static int moot_infect(const void *model, uint32_t v, double t) {
-    const fsn_sir_t *m = model;
-    const uint32_t w = m->arrival[v];
-    return (w == 0) | ((w < SW_HUGE) & (sw_time(w) < t));
-}
-
+ * of them. The engine's calendar queue runs it inline, with no call
+ * (fsn_engine_set_moot_code): since sw_code(t) is the smallest code
+ * whose time is >= t (clamped), the word's time is below t exactly when
+ * the word is below sw_code(t); a word of 0 is below every code (at
+ * least 1), and SW_HUGE and SW_NONE are below none. */
 static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
     fsn_sir_t *m = model;
     if (m->arrival[ev->a] == 0) return FSN_OK; /* lost the race to an earlier share */
@@ -426,7 +417,8 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
     m->traj.r = malloc(cap * sizeof *m->traj.r);
     if (!m->arrival || !m->inf_t || !m->rec_t || !m->sortbuf || !m->traj.time || !m->traj.s ||
         !m->traj.i || !m->traj.r || fsn_engine_add_model(eng, &sir_model, m, &m->type0) != FSN_OK ||
-        fsn_engine_set_moot(eng, m->type0 + EV_INFECT, moot_infect) != FSN_OK ||
+        fsn_engine_set_moot_code(eng, m->type0 + EV_INFECT, m->arrival, SW_SHIFT, SW_OFFSET) !=
+            FSN_OK ||
         fsn_engine_set_prefetch_stages(eng, m->type0 + EV_INFECT, m->prefetch_friends ? 7u : 3u) !=
             FSN_OK ||
         fsn_engine_set_prefetch_array(eng, m->type0 + EV_INFECT,
