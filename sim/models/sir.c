@@ -52,6 +52,8 @@ struct fsn_sir {
     uint32_t initial;           /* users infected at time 0 */
     double *inf_t, *rec_t;      /* infection times (in order), recovery times */
     uint64_t *sortbuf;          /* radix-sort scratch, n words */
+    fsn_vid_t *who;             /* an infection's shares to post: receivers, */
+    double *when;               /* and arrival times (largest degree + 1 each) */
     fsn_sir_traj_t traj;
 };
 
@@ -154,15 +156,16 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
      * afterwards. The arrival loads of successive receivers do not
      * depend on each other and overlap in the out-of-order window. A
      * share survives if it arrives before any on its way: the word is
-     * +inf (none), a time, or -1 (has the link; every time is >= 0). A
-     * friend listed twice sees the first one's store. */
-    enum { BATCH = 16 };
-    fsn_vid_t who[BATCH];
-    double when[BATCH];
+     * none, or the code of a later time. A friend listed twice sees the
+     * first one's store. The batch has room for a whole row (the
+     * model's arrays of the largest degree), so the loop does not test
+     * whether it is full. */
+    fsn_vid_t *const who = m->who;
+    double *const when = m->when;
     int64_t k = 0;
     const int64_t d = (int64_t)deg;
     fsn_err_t rc = FSN_OK;
-    int np = 0;
+    size_t np = 0;
     while (k < d) { /* past the last friend, no draw is needed */
         double y = exp1_local(&rng) * inv_c;
         if (!(y < (double)(d - k))) break;
@@ -175,16 +178,9 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
         arrival[w] = (uint16_t)((up & mask) | (aw & ~mask));
         who[np] = w;
         when[np] = at;
-        np += (int)keep;
-        if (np == BATCH) {
-            for (int j = 0; j < np; j++) {
-                rc = fsn_engine_post(eng, when[j], 0, type, who[j]);
-                if (rc) goto out;
-            }
-            np = 0;
-        }
+        np += keep;
     }
-    for (int j = 0; j < np; j++) {
+    for (size_t j = 0; j < np; j++) {
         rc = fsn_engine_post(eng, when[j], 0, type, who[j]);
         if (rc) goto out;
     }
@@ -384,6 +380,8 @@ void fsn_sir_free(fsn_sir_t *m) {
     free(m->inf_t);
     free(m->rec_t);
     free(m->sortbuf);
+    free(m->who);
+    free(m->when);
     free(m->traj.time);
     free(m->traj.s);
     free(m->traj.i);
@@ -411,11 +409,21 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
     m->inf_t = malloc((n + 1) * sizeof *m->inf_t); /* + 1: build_trajectory's sentinel */
     m->rec_t = malloc(n * sizeof *m->rec_t);
     m->sortbuf = malloc(n * sizeof *m->sortbuf);
+    /* An infection posts at most one share per entry of its row (and the
+     * loop writes one place past those it keeps). */
+    uint64_t maxdeg = 0;
+    for (size_t v = 0; v < g->n; v++)
+        if (g->offset[v + 1] - g->offset[v] > maxdeg) maxdeg = g->offset[v + 1] - g->offset[v];
+    if (maxdeg < SIZE_MAX / sizeof(double) - 1) {
+        m->who = malloc((size_t)(maxdeg + 1) * sizeof *m->who);
+        m->when = malloc((size_t)(maxdeg + 1) * sizeof *m->when);
+    }
     m->traj.time = malloc(cap * sizeof *m->traj.time);
     m->traj.s = malloc(cap * sizeof *m->traj.s);
     m->traj.i = malloc(cap * sizeof *m->traj.i);
     m->traj.r = malloc(cap * sizeof *m->traj.r);
-    if (!m->arrival || !m->inf_t || !m->rec_t || !m->sortbuf || !m->traj.time || !m->traj.s ||
+    if (!m->arrival || !m->inf_t || !m->rec_t || !m->sortbuf || !m->who || !m->when || !m->traj.time ||
+        !m->traj.s ||
         !m->traj.i || !m->traj.r || fsn_engine_add_model(eng, &sir_model, m, &m->type0) != FSN_OK ||
         fsn_engine_set_moot_code(eng, m->type0 + EV_INFECT, m->arrival, SW_SHIFT, SW_OFFSET) !=
             FSN_OK ||
