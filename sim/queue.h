@@ -32,6 +32,10 @@
 
 #include "fission/error.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 typedef struct fsn_qentry {
     uint64_t tbits;   /* bit pattern of the time, >= +0.0 */
     uint64_t key;     /* priority | sequence | type, see engine.c */
@@ -62,7 +66,8 @@ static inline double fsn_bits_time(uint64_t b) {
  * 2^shift) - offset, clamped to [1, 0xFFFE] (selects, not branches).
  * See fsn_engine_set_moot_code. */
 static inline uint32_t fsn_moot_code(uint64_t tbits, unsigned shift, int64_t offset) {
-    int64_t c = (int64_t)((tbits >> shift) + ((tbits & ((UINT64_C(1) << shift) - 1)) != 0)) - offset;
+    /* tbits < 2^63 (a double >= 0): the sum cannot wrap. */
+    int64_t c = (int64_t)((tbits + ((UINT64_C(1) << shift) - 1)) >> shift) - offset;
     c = c < 1 ? 1 : c;
     c = c > 0xFFFE ? 0xFFFE : c;
     return (uint32_t)c;
@@ -170,8 +175,15 @@ void fsn_calq_pop_slow(fsn_calq_t *q);
 /* The window of a time: floor(t / w), clamped. */
 static inline uint64_t fsn_calq_window(const fsn_calq_t *q, uint64_t tbits) {
     double x = fsn_bits_time(tbits) * q->inv_w;
-    /* Signed conversion is one instruction; x is >= 0 and clamped. */
-    return x < 0x1p62 ? (uint64_t)(int64_t)x : (UINT64_C(1) << 62);
+    /* Signed conversion is one instruction; x is >= 0 (not NaN) and
+     * clamped, as a double (a minimum, not a branch: 2^62 converts
+     * exactly). */
+#if defined(__SSE2__)
+    x = _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(x), _mm_set_sd(0x1p62)));
+#else
+    x = x < 0x1p62 ? x : 0x1p62;
+#endif
+    return (uint64_t)(int64_t)x;
 }
 
 /* Push an entry. O(1). The common case (a later window, room in its
