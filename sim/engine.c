@@ -135,22 +135,31 @@ static inline size_t q_len(const fsn_engine_t *eng) {
     }
 }
 
-/* Smallest entry, stale or not; NULL if empty. */
-static inline const fsn_qentry_t *q_top(fsn_engine_t *eng, fsn_err_t *rc) {
-    switch (eng->qkind) {
+/* Smallest entry, stale or not; NULL if empty. The queue's kind is a
+ * parameter so that the run loop, specialised for the calendar queue,
+ * does not test it per event. */
+static inline __attribute__((always_inline)) const fsn_qentry_t *
+q_top_k(fsn_engine_t *eng, fsn_err_t *rc, fsn_queue_kind_t kind) {
+    switch (kind) {
     case FSN_QUEUE_HEAP: *rc = FSN_OK; return fsn_qheap_top(&eng->heap);
     case FSN_QUEUE_RADIX: return fsn_radixq_top(&eng->radix, rc);
     default: return fsn_calq_top(&eng->cal, rc);
     }
 }
 
-static inline void q_pop(fsn_engine_t *eng) {
-    switch (eng->qkind) {
+static inline const fsn_qentry_t *q_top(fsn_engine_t *eng, fsn_err_t *rc) {
+    return q_top_k(eng, rc, eng->qkind);
+}
+
+static inline __attribute__((always_inline)) void q_pop_k(fsn_engine_t *eng, fsn_queue_kind_t kind) {
+    switch (kind) {
     case FSN_QUEUE_HEAP: fsn_qheap_pop(&eng->heap); break;
     case FSN_QUEUE_RADIX: fsn_radixq_pop(&eng->radix); break;
     default: fsn_calq_pop(&eng->cal); break;
     }
 }
+
+static inline void q_pop(fsn_engine_t *eng) { q_pop_k(eng, eng->qkind); }
 
 /* Drop stale entries: O(n). */
 static void q_compact(fsn_engine_t *eng) {
@@ -379,13 +388,18 @@ fsn_err_t fsn_engine_reschedule(fsn_engine_t *eng, fsn_handle_t h, double time) 
 /* The next live entry, dropping stale ones; NULL if none. With no stale
  * entry queued (no cancel or reschedule pending) the top is live by
  * construction and its slot is not read. */
-static inline const qentry_t *live_top(fsn_engine_t *eng, fsn_err_t *rc) {
+static inline __attribute__((always_inline)) const qentry_t *
+live_top_k(fsn_engine_t *eng, fsn_err_t *rc, fsn_queue_kind_t kind) {
     for (;;) {
-        const qentry_t *e = q_top(eng, rc);
+        const qentry_t *e = q_top_k(eng, rc, kind);
         if (!e || eng->stale == 0 || is_live(eng, e)) return e;
-        q_pop(eng);
+        q_pop_k(eng, kind);
         eng->stale--;
     }
+}
+
+static inline const qentry_t *live_top(fsn_engine_t *eng, fsn_err_t *rc) {
+    return live_top_k(eng, rc, eng->qkind);
 }
 
 double fsn_engine_next_time(fsn_engine_t *eng) {
@@ -426,8 +440,10 @@ static inline void prefetch_entry1(const fsn_engine_t *eng, const qentry_t *e) {
     }
 }
 
-/* Pop and run the top event, known to be live. */
-static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
+/* Pop and run the top event, known to be live, on a queue of the given
+ * kind (a constant where the run loop is specialised). */
+static inline __attribute__((always_inline)) fsn_err_t run_top_k(fsn_engine_t *eng, const qentry_t *top,
+                                                                 fsn_queue_kind_t kind) {
     fsn_event_t ev;
     uint32_t i = top->slot;
     ev.time = fsn_bits_time(top->tbits);
@@ -440,13 +456,13 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
         ev.b = s->b;
         ev.x = s->x;
         ev.handle = ((uint64_t)s->gen << 32) | i;
-        q_pop(eng);
+        q_pop_k(eng, kind);
         slot_free(eng, i);
     } else {
         ev.b = 0;
         ev.x = 0;
         ev.handle = FSN_HANDLE_NONE;
-        q_pop(eng);
+        q_pop_k(eng, kind);
     }
 
     eng->now = ev.time;
@@ -457,7 +473,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
      * what needs no other data, stage 1 (near) what depends on stage 0,
      * stage 2 (the next event) what depends on stage 1. The heaps know
      * only their top, which gets stage 0. */
-    if (eng->qkind == FSN_QUEUE_CALENDAR) {
+    if (kind == FSN_QUEUE_CALENDAR) {
         int fresh = 0;
         if (eng->cal.opened != eng->opened_seen) {
             fresh = 1;
@@ -501,7 +517,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
          * (peeking is part of the next pop anyway) and fetch stage 0;
          * stage 1 would wait on stage 0's data right here. */
         fsn_err_t prc;
-        const qentry_t *nx = q_top(eng, &prc);
+        const qentry_t *nx = q_top_k(eng, &prc, kind);
         if (nx) prefetch_entry0(eng, nx);
     }
     const reg_type_t *rt = &eng->types[ev.type];
@@ -510,17 +526,31 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     return rc;
 }
 
+static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
+    return run_top_k(eng, top, eng->qkind);
+}
+
 fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
     FSN_REQUIRE(eng);
     if (isnan(horizon)) return FSN_EINVAL;
     eng->stopping = 0;
     const qentry_t *top;
     fsn_err_t rc = FSN_OK;
-    while ((top = live_top(eng, &rc)) != NULL) {
-        if (fsn_bits_time(top->tbits) > horizon) break;
-        rc = run_top(eng, top);
-        if (rc) return rc;
-        if (eng->stopping) return FSN_OK;
+    if (eng->qkind == FSN_QUEUE_CALENDAR) {
+        /* The default queue, with its kind a constant in the loop. */
+        while ((top = live_top_k(eng, &rc, FSN_QUEUE_CALENDAR)) != NULL) {
+            if (fsn_bits_time(top->tbits) > horizon) break;
+            rc = run_top_k(eng, top, FSN_QUEUE_CALENDAR);
+            if (rc) return rc;
+            if (eng->stopping) return FSN_OK;
+        }
+    } else {
+        while ((top = live_top(eng, &rc)) != NULL) {
+            if (fsn_bits_time(top->tbits) > horizon) break;
+            rc = run_top(eng, top);
+            if (rc) return rc;
+            if (eng->stopping) return FSN_OK;
+        }
     }
     if (rc) return rc;
     if (horizon > eng->now && isfinite(horizon)) eng->now = horizon;
