@@ -427,14 +427,15 @@ static inline void prefetch_entry0(const fsn_engine_t *eng, const qentry_t *e) {
 }
 
 /* Stage 1: by address when the type gave a row (no call: the first and
- * last lines of the row; an empty row fetches the line before it, which
- * is harmless), else the hook. */
+ * last lines of the row; an empty row at the start of the items fetches
+ * their first line, which is harmless), else the hook. */
 static inline void prefetch_entry1(const fsn_engine_t *eng, const qentry_t *e) {
     const reg_type_t *t = &eng->types[key_type(e->key)];
     if (t->pf_start) {
         const uint32_t lo = t->pf_start[e->a], hi = t->pf_start[e->a + 1];
+        const size_t end = (size_t)hi * t->pf_item;
         __builtin_prefetch(t->pf_items + (size_t)lo * t->pf_item);
-        __builtin_prefetch(t->pf_items + (size_t)hi * t->pf_item - 1);
+        __builtin_prefetch(t->pf_items + (end - (end != 0)));
     } else if (t->stages & 2u) {
         t->prefetch(t->model, e->a, 1);
     }
