@@ -229,9 +229,10 @@ static void prefetch_infect(const void *model, uint32_t v, int stage) {
          * degree of 17; no loop, whose exit would be mispredicted). */
         uint64_t lo, hi;
         row_bounds(m, v, &lo, &hi);
-        const fsn_vid_t *p = m->g->adj + lo, *end = m->g->adj + hi;
-        __builtin_prefetch(p);
-        __builtin_prefetch(end - 1);
+        /* The last friend's place (the first line for an empty row at
+         * the start: no address before the array is formed). */
+        __builtin_prefetch(m->g->adj + lo);
+        __builtin_prefetch(m->g->adj + (hi - (hi != 0)));
     } else if (stage == 2) {
         const uint16_t *arrival = m->arrival;
         if (arrival[v] == 0) return; /* stage 2 comes only with prefetch_friends */
