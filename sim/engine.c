@@ -70,7 +70,13 @@ typedef struct reg_type {
     unsigned stages;          /* bit s: call prefetch for stage s */
     const char *pf_base;      /* stage 0 by address: pf_base + a pf_stride */
     size_t pf_stride;
+    const uint32_t *pf_start; /* stage 1 by address: the row pf_items + [start[a], start[a + 1]) */
+    const char *pf_items;
+    size_t pf_item;
     fsn_moot_fn moot;
+    const uint16_t *mc_words; /* moot by code (fsn_engine_set_moot_code) */
+    unsigned mc_shift;
+    int64_t mc_offset;
     void *model;
 } reg_type_t;
 
@@ -129,22 +135,31 @@ static inline size_t q_len(const fsn_engine_t *eng) {
     }
 }
 
-/* Smallest entry, stale or not; NULL if empty. */
-static inline const fsn_qentry_t *q_top(fsn_engine_t *eng, fsn_err_t *rc) {
-    switch (eng->qkind) {
+/* Smallest entry, stale or not; NULL if empty. The queue's kind is a
+ * parameter so that the run loop, specialised for the calendar queue,
+ * does not test it per event. */
+static inline __attribute__((always_inline)) const fsn_qentry_t *
+q_top_k(fsn_engine_t *eng, fsn_err_t *rc, fsn_queue_kind_t kind) {
+    switch (kind) {
     case FSN_QUEUE_HEAP: *rc = FSN_OK; return fsn_qheap_top(&eng->heap);
     case FSN_QUEUE_RADIX: return fsn_radixq_top(&eng->radix, rc);
     default: return fsn_calq_top(&eng->cal, rc);
     }
 }
 
-static inline void q_pop(fsn_engine_t *eng) {
-    switch (eng->qkind) {
+static inline const fsn_qentry_t *q_top(fsn_engine_t *eng, fsn_err_t *rc) {
+    return q_top_k(eng, rc, eng->qkind);
+}
+
+static inline __attribute__((always_inline)) void q_pop_k(fsn_engine_t *eng, fsn_queue_kind_t kind) {
+    switch (kind) {
     case FSN_QUEUE_HEAP: fsn_qheap_pop(&eng->heap); break;
     case FSN_QUEUE_RADIX: fsn_radixq_pop(&eng->radix); break;
     default: fsn_calq_pop(&eng->cal); break;
     }
 }
+
+static inline void q_pop(fsn_engine_t *eng) { q_pop_k(eng, eng->qkind); }
 
 /* Drop stale entries: O(n). */
 static void q_compact(fsn_engine_t *eng) {
@@ -224,8 +239,14 @@ fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, 
         r->stages = r->prefetch ? 7u : 0u;
         r->pf_base = NULL;
         r->pf_stride = 0;
+        r->pf_start = NULL;
+        r->pf_items = NULL;
+        r->pf_item = 0;
         if (r->prefetch) eng->stage2 = 1;
         r->moot = NULL;
+        r->mc_words = NULL;
+        r->mc_shift = 0;
+        r->mc_offset = 0;
         r->model = model;
     }
     return FSN_OK;
@@ -367,13 +388,18 @@ fsn_err_t fsn_engine_reschedule(fsn_engine_t *eng, fsn_handle_t h, double time) 
 /* The next live entry, dropping stale ones; NULL if none. With no stale
  * entry queued (no cancel or reschedule pending) the top is live by
  * construction and its slot is not read. */
-static inline const qentry_t *live_top(fsn_engine_t *eng, fsn_err_t *rc) {
+static inline __attribute__((always_inline)) const qentry_t *
+live_top_k(fsn_engine_t *eng, fsn_err_t *rc, fsn_queue_kind_t kind) {
     for (;;) {
-        const qentry_t *e = q_top(eng, rc);
+        const qentry_t *e = q_top_k(eng, rc, kind);
         if (!e || eng->stale == 0 || is_live(eng, e)) return e;
-        q_pop(eng);
+        q_pop_k(eng, kind);
         eng->stale--;
     }
+}
+
+static inline const qentry_t *live_top(fsn_engine_t *eng, fsn_err_t *rc) {
+    return live_top_k(eng, rc, eng->qkind);
 }
 
 double fsn_engine_next_time(fsn_engine_t *eng) {
@@ -400,8 +426,25 @@ static inline void prefetch_entry0(const fsn_engine_t *eng, const qentry_t *e) {
     else if (t->stages & 1u) t->prefetch(t->model, e->a, 0);
 }
 
-/* Pop and run the top event, known to be live. */
-static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
+/* Stage 1: by address when the type gave a row (no call: the first and
+ * last lines of the row; an empty row at the start of the items fetches
+ * their first line, which is harmless), else the hook. */
+static inline void prefetch_entry1(const fsn_engine_t *eng, const qentry_t *e) {
+    const reg_type_t *t = &eng->types[key_type(e->key)];
+    if (t->pf_start) {
+        const uint32_t lo = t->pf_start[e->a], hi = t->pf_start[e->a + 1];
+        const size_t end = (size_t)hi * t->pf_item;
+        __builtin_prefetch(t->pf_items + (size_t)lo * t->pf_item);
+        __builtin_prefetch(t->pf_items + (end - (end != 0)));
+    } else if (t->stages & 2u) {
+        t->prefetch(t->model, e->a, 1);
+    }
+}
+
+/* Pop and run the top event, known to be live, on a queue of the given
+ * kind (a constant where the run loop is specialised). */
+static inline __attribute__((always_inline)) fsn_err_t run_top_k(fsn_engine_t *eng, const qentry_t *top,
+                                                                 fsn_queue_kind_t kind) {
     fsn_event_t ev;
     uint32_t i = top->slot;
     ev.time = fsn_bits_time(top->tbits);
@@ -414,13 +457,13 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
         ev.b = s->b;
         ev.x = s->x;
         ev.handle = ((uint64_t)s->gen << 32) | i;
-        q_pop(eng);
+        q_pop_k(eng, kind);
         slot_free(eng, i);
     } else {
         ev.b = 0;
         ev.x = 0;
         ev.handle = FSN_HANDLE_NONE;
-        q_pop(eng);
+        q_pop_k(eng, kind);
     }
 
     eng->now = ev.time;
@@ -431,7 +474,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
      * what needs no other data, stage 1 (near) what depends on stage 0,
      * stage 2 (the next event) what depends on stage 1. The heaps know
      * only their top, which gets stage 0. */
-    if (eng->qkind == FSN_QUEUE_CALENDAR) {
+    if (kind == FSN_QUEUE_CALENDAR) {
         int fresh = 0;
         if (eng->cal.opened != eng->opened_seen) {
             fresh = 1;
@@ -449,7 +492,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
             for (size_t k = 0; k < AHEAD_NEAR; k++) {
                 const qentry_t *e = fsn_calq_ahead(&eng->cal, k);
                 if (!e) break;
-                prefetch_entry(eng, e, 1);
+                prefetch_entry1(eng, e);
             }
         }
         /* Near the end of the window's run there is no entry 8 (or 3)
@@ -462,7 +505,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
             const qentry_t *near = fsn_calq_ahead_clamped(&eng->cal, AHEAD_NEAR);
             prefetch_entry0(eng, far);
             if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
-            prefetch_entry(eng, near, 1);
+            prefetch_entry1(eng, near);
             /* Stage 2 for the very next event, whose stage 1 data
              * (fetched AHEAD_NEAR events ago) is in cache by now; not
              * when the window has just opened, as its stage 1 was only
@@ -475,7 +518,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
          * (peeking is part of the next pop anyway) and fetch stage 0;
          * stage 1 would wait on stage 0's data right here. */
         fsn_err_t prc;
-        const qentry_t *nx = q_top(eng, &prc);
+        const qentry_t *nx = q_top_k(eng, &prc, kind);
         if (nx) prefetch_entry0(eng, nx);
     }
     const reg_type_t *rt = &eng->types[ev.type];
@@ -484,17 +527,31 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     return rc;
 }
 
+static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
+    return run_top_k(eng, top, eng->qkind);
+}
+
 fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
     FSN_REQUIRE(eng);
     if (isnan(horizon)) return FSN_EINVAL;
     eng->stopping = 0;
     const qentry_t *top;
     fsn_err_t rc = FSN_OK;
-    while ((top = live_top(eng, &rc)) != NULL) {
-        if (fsn_bits_time(top->tbits) > horizon) break;
-        rc = run_top(eng, top);
-        if (rc) return rc;
-        if (eng->stopping) return FSN_OK;
+    if (eng->qkind == FSN_QUEUE_CALENDAR) {
+        /* The default queue, with its kind a constant in the loop. */
+        while ((top = live_top_k(eng, &rc, FSN_QUEUE_CALENDAR)) != NULL) {
+            if (fsn_bits_time(top->tbits) > horizon) break;
+            rc = run_top_k(eng, top, FSN_QUEUE_CALENDAR);
+            if (rc) return rc;
+            if (eng->stopping) return FSN_OK;
+        }
+    } else {
+        while ((top = live_top(eng, &rc)) != NULL) {
+            if (fsn_bits_time(top->tbits) > horizon) break;
+            rc = run_top(eng, top);
+            if (rc) return rc;
+            if (eng->stopping) return FSN_OK;
+        }
     }
     if (rc) return rc;
     if (horizon > eng->now && isfinite(horizon)) eng->now = horizon;
@@ -528,34 +585,57 @@ size_t fsn_engine_size(const fsn_engine_t *eng) { return q_len(eng) - eng->stale
 uint64_t fsn_engine_events_run(const fsn_engine_t *eng) { return eng->events_run; }
 
 /* The calendar queue's moot hook: a posted event whose type has a moot
- * test that says so. Slot events are never dropped here (their slots and
- * the stale count are the engine's). */
+ * test (a function or a code) that says so. Slot events are never
+ * dropped here (their slots and the stale count are the engine's). */
 static int entry_moot(const void *ctx, const fsn_qentry_t *e) {
     const fsn_engine_t *eng = ctx;
     if (e->slot != NO_SLOT) return 0;
     const reg_type_t *t = &eng->types[key_type(e->key)];
+    if (t->mc_words) return t->mc_words[e->a] < fsn_moot_code(e->tbits, t->mc_shift, t->mc_offset);
     return t->moot && t->moot(t->model, e->a, fsn_bits_time(e->tbits));
+}
+
+/* Hand the calendar queue its moot tests: one type with a test (the
+ * usual case) is called directly, or run inline when it is a code;
+ * several go through entry_moot. */
+static void moot_update(fsn_engine_t *eng) {
+    uint32_t n = 0, one = 0;
+    for (uint32_t i = 0; i < eng->n_types; i++)
+        if (eng->types[i].moot || eng->types[i].mc_words) {
+            n++;
+            one = i;
+        }
+    fsn_calq_t *q = &eng->cal;
+    const reg_type_t *t = &eng->types[one];
+    q->moot1 = n == 1 && !t->mc_words ? t->moot : NULL;
+    q->moot1_ctx = n == 1 && !t->mc_words ? t->model : NULL;
+    q->mc_words = n == 1 ? t->mc_words : NULL;
+    q->mc_shift = n == 1 ? t->mc_shift : 0;
+    q->mc_offset = n == 1 ? t->mc_offset : 0;
+    q->moot1_mask = 0xffff;
+    q->moot1_val = one;
+    q->moot = n > 1 ? entry_moot : NULL;
+    q->moot_ctx = eng;
 }
 
 fsn_err_t fsn_engine_set_moot(fsn_engine_t *eng, uint32_t type, fsn_moot_fn fn) {
     FSN_REQUIRE(eng);
     if (type >= eng->n_types) return FSN_EINVAL;
     eng->types[type].moot = fn;
-    /* One type with a test (the usual case): the queue calls it
-     * directly; several: through entry_moot. */
-    uint32_t n = 0, one = 0;
-    for (uint32_t i = 0; i < eng->n_types; i++)
-        if (eng->types[i].moot) {
-            n++;
-            one = i;
-        }
-    fsn_calq_t *q = &eng->cal;
-    q->moot1 = n == 1 ? eng->types[one].moot : NULL;
-    q->moot1_ctx = n == 1 ? eng->types[one].model : NULL;
-    q->moot1_mask = 0xffff;
-    q->moot1_val = one;
-    q->moot = n > 1 ? entry_moot : NULL;
-    q->moot_ctx = eng;
+    eng->types[type].mc_words = NULL;
+    moot_update(eng);
+    return FSN_OK;
+}
+
+fsn_err_t fsn_engine_set_moot_code(fsn_engine_t *eng, uint32_t type, const uint16_t *words,
+                                   unsigned shift, int64_t offset) {
+    FSN_REQUIRE(eng);
+    if (type >= eng->n_types || shift >= 64) return FSN_EINVAL;
+    eng->types[type].moot = NULL;
+    eng->types[type].mc_words = words;
+    eng->types[type].mc_shift = shift;
+    eng->types[type].mc_offset = offset;
+    moot_update(eng);
     return FSN_OK;
 }
 
@@ -575,6 +655,16 @@ fsn_err_t fsn_engine_set_prefetch_array(fsn_engine_t *eng, uint32_t type, const 
     if (type >= eng->n_types) return FSN_EINVAL;
     eng->types[type].pf_base = base;
     eng->types[type].pf_stride = base ? stride : 0;
+    return FSN_OK;
+}
+
+fsn_err_t fsn_engine_set_prefetch_rows(fsn_engine_t *eng, uint32_t type, const uint32_t *start,
+                                       const void *items, size_t item_size) {
+    FSN_REQUIRE(eng && (!start || items));
+    if (type >= eng->n_types) return FSN_EINVAL;
+    eng->types[type].pf_start = start;
+    eng->types[type].pf_items = start ? items : NULL;
+    eng->types[type].pf_item = start ? item_size : 0;
     return FSN_OK;
 }
 

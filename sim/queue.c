@@ -316,20 +316,25 @@ size_t fsn_calq_size(const fsn_calq_t *q) {
 }
 
 /* Sort a short run descending through 64-bit words: each entry's time
- * bits minus the run's smallest, shifted up six places, with the entry's
- * index below. Within a window the times are close, so the difference
- * fits, and the words are unique. The words are first distributed by a
- * counting sort over n slots of equal width in that difference (a
- * monotone map, so slots are in order), which leaves them nearly sorted;
- * an insertion pass then fixes the few inversions within a slot. Where
- * an insertion sort from scratch moves each word past a quarter of the
- * run at a mispredicted loop exit, here most words do not move at all.
- * The entries are then gathered in order. Equal times (the index, not
- * the engine's key, broke the tie) are rare: a last insertion pass on
- * full keys puts them right. The sorted run goes to dst (not a, which is
- * left alone). Returns 0 (and writes nothing) when the times are too far
- * apart. */
-static int sort_desc_short(fsn_qentry_t *restrict dst, const fsn_qentry_t *restrict a, size_t n) {
+ * bits minus the run's smallest, shifted up `ib` places (6 for runs of
+ * up to 64 entries, 8 for up to 256), with the entry's index below.
+ * Within a window the times are close, so the difference fits, and the
+ * words are unique. The words are first distributed by a counting sort
+ * over n slots of equal width in that difference (a monotone map, so
+ * slots are in order), which leaves them nearly sorted; an insertion
+ * pass then fixes the few inversions within a slot. Where an insertion
+ * sort from scratch moves each word past a quarter of the run at a
+ * mispredicted loop exit, here most words do not move at all. The
+ * entries are then gathered in order. Equal times (the index, not the
+ * engine's key, broke the tie) are rare: a last insertion pass on full
+ * keys puts them right. The sorted run goes to dst (not a, which is left
+ * alone). Returns 0 (and writes nothing) when the times are too far
+ * apart. Inlined with a constant ib, so each size gets its own code. */
+static inline __attribute__((always_inline)) int
+sort_desc_short_ib(fsn_qentry_t *restrict dst, const fsn_qentry_t *restrict a, size_t n,
+                   const unsigned ib) {
+    const size_t maxn = (size_t)1 << ib;
+    FSN_REQUIRE(n <= maxn);
     if (n < 2) {
         if (n) dst[0] = a[0];
         return 1;
@@ -340,21 +345,23 @@ static int sort_desc_short(fsn_qentry_t *restrict dst, const fsn_qentry_t *restr
         mn = t < mn ? t : mn;
         mx = t > mx ? t : mx;
     }
-    if (mx - mn >= (UINT64_C(1) << 57)) return 0;
+    if (mx - mn >= (UINT64_C(1) << (63 - ib))) return 0;
     /* Slot of a difference x: floor(x n / (range + 1)), at most n - 1
      * (clamped, in case the rounding of the product reaches n). */
     const double scale = (double)n / ((double)(mx - mn) + 1.0);
-    uint8_t slot[64], start[65];
-    memset(start, 0, sizeof start); /* a fixed size: a few stores, no call */
+    uint8_t slot[256];
+    uint16_t start[257];
+    memset(start, 0, (maxn + 1) * sizeof *start); /* a fixed size: a few stores, no call */
     for (size_t i = 0; i < n; i++) {
         uint32_t sl = (uint32_t)(int32_t)((double)(a[i].tbits - mn) * scale);
         sl -= (uint32_t)(sl == n); /* arithmetic, not a branch */
         slot[i] = (uint8_t)sl;
         start[sl + 1]++;
     }
-    for (size_t j = 1; j <= n; j++) start[j] = (uint8_t)(start[j] + start[j - 1]);
-    uint64_t k[64];
-    for (size_t i = 0; i < n; i++) k[start[slot[i]]++] = ((a[i].tbits - mn) << 6) | i;
+    for (size_t j = 1; j <= n; j++) start[j] = (uint16_t)(start[j] + start[j - 1]);
+    uint64_t k[256];
+    const uint64_t imask = maxn - 1;
+    for (size_t i = 0; i < n; i++) k[start[slot[i]]++] = ((a[i].tbits - mn) << ib) | i;
     for (size_t i = 1; i < n; i++) {
         uint64_t x = k[i];
         size_t j = i;
@@ -365,10 +372,10 @@ static int sort_desc_short(fsn_qentry_t *restrict dst, const fsn_qentry_t *restr
         k[j] = x;
     }
     int tie = 0;
-    dst[n - 1] = a[k[0] & 63];
+    dst[n - 1] = a[k[0] & imask];
     for (size_t i = 1; i < n; i++) {
-        dst[n - 1 - i] = a[k[i] & 63];
-        tie |= (k[i] >> 6) == (k[i - 1] >> 6);
+        dst[n - 1 - i] = a[k[i] & imask];
+        tie |= (k[i] >> ib) == (k[i - 1] >> ib);
     }
     if (tie) {
         for (size_t i = 1; i < n; i++) {
@@ -383,6 +390,18 @@ static int sort_desc_short(fsn_qentry_t *restrict dst, const fsn_qentry_t *restr
         }
     }
     return 1;
+}
+
+/* Up to 64 entries (a window's usual run). */
+static int sort_desc_short(fsn_qentry_t *restrict dst, const fsn_qentry_t *restrict a, size_t n) {
+    return sort_desc_short_ib(dst, a, n, 6);
+}
+
+/* Up to 256 entries (a window that yielded more than usual: before the
+ * width is retuned, up to the band's 96 and beyond); a heapsort on
+ * 128-bit keys cost several times as much per entry. */
+static int sort_desc_mid(fsn_qentry_t *restrict dst, const fsn_qentry_t *restrict a, size_t n) {
+    return sort_desc_short_ib(dst, a, n, 8);
 }
 
 /* Sort descending by key: insertion sort for short runs, heapsort else. */
@@ -577,6 +596,13 @@ static fsn_err_t cq_refine(fsn_calq_t *q) {
     uint32_t wc = q->head[b], wi = 0, last = CQ_NIL;
     for (uint32_t c = q->head[b]; c != CQ_NIL;) {
         uint32_t nextc = q->chunks[c].next, len = q->chunks[c].len;
+        /* The next chunk of the list, written an epoch or more ago and
+         * likely out of the core's caches, loads while this one moves:
+         * all of its lines, a fixed count. */
+        if (nextc != CQ_NIL) {
+            const char *p = (const char *)&q->chunks[nextc];
+            for (size_t k = 0; k < sizeof(fsn_cq_chunk_t); k += 64) __builtin_prefetch(p + k);
+        }
         for (uint32_t i = 0; i < len; i++) {
             const fsn_qentry_t e = q->chunks[c].e[i];
             const uint64_t win = cq_window(q, e.tbits);
@@ -638,20 +664,20 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
     }
     *windows = 1;
     const uint32_t b = (uint32_t)(q->next & (CQ_FINE - 1));
-    /* Room in bot for the whole bucket first. */
-    size_t cnt = 0;
-    for (uint32_t c = q->head[b]; c != CQ_NIL; c = q->chunks[c].next) cnt += q->chunks[c].len;
-    if (q->bot_len + cnt > q->bot_cap) {
+    /* Room in bot and scratch for the whole bucket first: for every
+     * entry in the fine buckets, which bounds it without walking its
+     * chunks (a chain of loads of their headers) before the move does. */
+    FSN_REQUIRE(q->bot_len == 0); /* opened only when the run is spent */
+    if (q->in_fine > q->bot_cap) {
         size_t cap = q->bot_cap * 2;
-        if (cap < q->bot_len + cnt) cap = q->bot_len + cnt;
+        if (cap < q->in_fine) cap = q->in_fine;
         fsn_qentry_t *nb = realloc(q->bot, cap * sizeof *nb);
         if (!nb) return FSN_ENOMEM;
         q->bot = nb;
         q->bot_cap = cap;
     }
     /* The window's entries gather in scratch, then sort into bot. */
-    if (cq_scratch_reserve(q, cnt)) return FSN_ENOMEM;
-    FSN_REQUIRE(q->bot_len == 0); /* opened only when the run is spent */
+    if (cq_scratch_reserve(q, q->in_fine)) return FSN_ENOMEM;
     q->next++;
     /* A quarter of an epoch before its end, the first chunk of the next
      * epoch's coarse bucket (its oldest entries, written an epoch or more
@@ -664,16 +690,41 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
             for (size_t i = 0; i < sizeof(fsn_cq_chunk_t); i += 64) __builtin_prefetch(p + i);
         }
     }
-    size_t dropped = 0;
+    size_t dropped = 0, cnt = 0;
     const fsn_qkeep_fn moot = q->moot;
     int (*const moot1)(const void *, uint32_t, double) = q->moot1;
     const uint64_t moot1_mask = q->moot1_mask, moot1_val = q->moot1_val;
     fsn_qentry_t *const run = q->scratch;
     size_t bl = 0;
+    const uint16_t *const mc_words = q->mc_words;
+    const unsigned mc_shift = q->mc_shift;
+    const int64_t mc_offset = q->mc_offset;
     /* A fine bucket holds its window's entries alone: all leave. */
     uint32_t c = q->head[b];
+    if (mc_words) {
+        /* The moot test by code alone (see fsn_engine_set_moot_code):
+         * inline, no call. */
+        while (c != CQ_NIL) {
+            const fsn_cq_chunk_t *ch = &q->chunks[c];
+            cnt += ch->len;
+            for (uint32_t i = 0; i < ch->len; i++) {
+                const fsn_qentry_t e = ch->e[i];
+                size_t drop = 0;
+                if (e.slot == UINT32_MAX && (e.key & moot1_mask) == moot1_val)
+                    drop = mc_words[e.a] < fsn_moot_code(e.tbits, mc_shift, mc_offset);
+                run[bl] = e;
+                bl += 1 - drop;
+                dropped += drop;
+            }
+            uint32_t nx = ch->next;
+            q->chunks[c].next = q->free_chunk;
+            q->free_chunk = c;
+            c = nx;
+        }
+    }
     while (c != CQ_NIL) {
         const fsn_cq_chunk_t *ch = &q->chunks[c];
+        cnt += ch->len;
         for (uint32_t i = 0; i < ch->len; i++) {
             const fsn_qentry_t e = ch->e[i];
             /* A moot entry (its event would do nothing) leaves here,
@@ -701,7 +752,7 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
     q->in_buckets -= cnt;
     q->in_fine -= cnt;
     q->dropped += dropped;
-    if (!(m <= 64 && sort_desc_short(q->bot, run, m))) {
+    if (!(m <= 64 ? sort_desc_short(q->bot, run, m) : m <= 256 && sort_desc_mid(q->bot, run, m))) {
         memcpy(q->bot, run, m * sizeof *run);
         sort_desc(q->bot, m);
     }

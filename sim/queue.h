@@ -32,6 +32,10 @@
 
 #include "fission/error.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 typedef struct fsn_qentry {
     uint64_t tbits;   /* bit pattern of the time, >= +0.0 */
     uint64_t key;     /* priority | sequence | type, see engine.c */
@@ -56,6 +60,17 @@ static inline double fsn_bits_time(uint64_t b) {
     double t;
     memcpy(&t, &b, sizeof t);
     return t;
+}
+
+/* A time's bit pattern rounded up to a 16-bit code: ceil(tbits /
+ * 2^shift) - offset, clamped to [1, 0xFFFE] (selects, not branches).
+ * See fsn_engine_set_moot_code. */
+static inline uint32_t fsn_moot_code(uint64_t tbits, unsigned shift, int64_t offset) {
+    /* tbits < 2^63 (a double >= 0): the sum cannot wrap. */
+    int64_t c = (int64_t)((tbits + ((UINT64_C(1) << shift) - 1)) >> shift) - offset;
+    c = c < 1 ? 1 : c;
+    c = c > 0xFFFE ? 0xFFFE : c;
+    return (uint32_t)c;
 }
 
 /* Keep-predicate for filtering stale entries (and, for the calendar
@@ -112,8 +127,12 @@ typedef struct fsn_calq {
     uint64_t next, epoch;
     uint32_t *head, *tail;
     uint32_t *tlen;           /* entries in each bucket's tail chunk */
-    size_t in_buckets, in_fine;
+    /* Entries in all buckets and in the fine ones; not side by side, or
+     * gcc merges a push's two increments into a vector add (five more
+     * instructions). */
+    size_t in_buckets;
     fsn_cq_chunk_t *chunks;
+    size_t in_fine;
     uint32_t nchunks, chunks_cap, free_chunk;
     /* Self-tuning: windows opened and entries they yielded. */
     uint64_t win_count, win_yield, win_late;
@@ -132,6 +151,13 @@ typedef struct fsn_calq {
     uint64_t moot1_mask, moot1_val;
     fsn_qkeep_fn moot;
     const void *moot_ctx;
+    /* The common case by code, with no call: an entry with no slot and
+     * (key & moot1_mask) == moot1_val is dropped if
+     * mc_words[a] < fsn_moot_code(tbits, mc_shift, mc_offset) (moot1 and
+     * moot are then NULL). */
+    const uint16_t *mc_words;
+    unsigned mc_shift;
+    int64_t mc_offset;
     uint64_t dropped;         /* entries dropped so (never reset) */
 } fsn_calq_t;
 
@@ -149,8 +175,15 @@ void fsn_calq_pop_slow(fsn_calq_t *q);
 /* The window of a time: floor(t / w), clamped. */
 static inline uint64_t fsn_calq_window(const fsn_calq_t *q, uint64_t tbits) {
     double x = fsn_bits_time(tbits) * q->inv_w;
-    /* Signed conversion is one instruction; x is >= 0 and clamped. */
-    return x < 0x1p62 ? (uint64_t)(int64_t)x : (UINT64_C(1) << 62);
+    /* Signed conversion is one instruction; x is >= 0 (not NaN) and
+     * clamped, as a double (a minimum, not a branch: 2^62 converts
+     * exactly). */
+#if defined(__SSE2__)
+    x = _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(x), _mm_set_sd(0x1p62)));
+#else
+    x = x < 0x1p62 ? x : 0x1p62;
+#endif
+    return (uint64_t)(int64_t)x;
 }
 
 /* Push an entry. O(1). The common case (a later window, room in its

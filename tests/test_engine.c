@@ -625,6 +625,78 @@ Test(engine, moot_events_are_dropped_by_the_calendar_queue_and_the_rest_keep_the
     }
 }
 
+/* Moot by code: type 0's events are tested against a 16-bit word per
+ * user (fsn_engine_set_moot_code), with the SIR model's code (10 bits of
+ * mantissa). The words: 0 (every event moot), 0xFFFF and 0xFFFE (none),
+ * or the code of time 25 (those later than 25, rounded up, moot). */
+#define MC_SHIFT 42
+#define MC_OFFSET ((INT64_C(1023) - 14) * 1024 - 1)
+static uint16_t mc_words[1500];
+
+/* The contract's code, computed here apart from the engine's. */
+static uint32_t mc_code(double t) {
+    uint64_t b;
+    memcpy(&b, &t, sizeof b);
+    int64_t c = (int64_t)(b / (UINT64_C(1) << MC_SHIFT) + (b % (UINT64_C(1) << MC_SHIFT) != 0)) - MC_OFFSET;
+    return c < 1 ? 1u : c > 0xFFFE ? 0xFFFEu : (uint32_t)c;
+}
+
+static void mc_run(fsn_queue_kind_t kind, int ntested, moot_rec_t *r, double *times) {
+    for (uint32_t a = 0; a < 1500; a++)
+        mc_words[a] = a % 4 == 0 ? 0 : a % 4 == 1 ? 0xFFFF : a % 4 == 2 ? 0xFFFE : (uint16_t)mc_code(25.0);
+    memset(r, 0, sizeof *r);
+    fsn_engine_t *eng = fsn_engine_new_queue(16, kind);
+    cr_assert_not_null(eng);
+    uint32_t base;
+    cr_assert_eq(fsn_engine_add_model(eng, &moot_model, r, &base), FSN_OK);
+    cr_assert_eq(fsn_engine_set_moot_code(eng, base, mc_words, MC_SHIFT, MC_OFFSET), FSN_OK);
+    if (ntested == 2) cr_assert_eq(fsn_engine_set_moot(eng, base + 1, moot_third), FSN_OK);
+    cr_assert_eq(fsn_engine_set_moot_code(eng, base + 7, mc_words, MC_SHIFT, MC_OFFSET), FSN_EINVAL,
+                 "an unknown type is refused");
+    cr_assert_eq(fsn_engine_set_moot_code(eng, base, mc_words, 64, MC_OFFSET), FSN_EINVAL,
+                 "a shift of 64 is refused");
+    fsn_rng_t rng;
+    fsn_rng_seed(&rng, 12);
+    for (uint32_t i = 0; i < 3000; i++) {
+        times[i] = fsn_rng_uniform(&rng) * 50;
+        cr_assert_eq(fsn_engine_post(eng, times[i], 0, base + (i % 2), i / 2), FSN_OK);
+    }
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    fsn_engine_free(eng);
+}
+
+/* The calendar queue drops exactly the events of the tested type whose
+ * user's word is below the code of their time (and, with a function on
+ * the other type, those it names: the several-types path), and runs the
+ * rest in the heap's order. */
+Test(engine, moot_by_code_drops_the_events_whose_word_is_below_their_time_code) {
+    static moot_rec_t heap, cal;
+    static double times[3000];
+    for (int ntested = 1; ntested <= 2; ntested++) {
+        mc_run(FSN_QUEUE_HEAP, ntested, &heap, times);
+        mc_run(FSN_QUEUE_CALENDAR, ntested, &cal, times);
+        cr_assert_eq(heap.n, 3000, "the heap runs every event");
+        /* Each (type, user) pair is posted once: its time by index. */
+        uint32_t k = 0, dropped_late = 0, kept_early = 0;
+        for (uint32_t i = 0; i < heap.n; i++) {
+            const uint32_t ty = heap.ty[i], a = heap.a[i];
+            const double t = times[2 * a + ty];
+            int moot = ty == 0 ? mc_words[a] < mc_code(t) : ntested == 2 && a % 3 == 0;
+            if (ty == 0 && a % 4 == 3) {
+                dropped_late += moot && t > 25.1;
+                kept_early += !moot && t < 25.0;
+            }
+            if (moot) continue;
+            cr_assert_lt(k, cal.n, "tested %d: the calendar queue dropped a live event", ntested);
+            cr_assert(cal.ty[k] == ty && cal.a[k] == a, "tested %d: position %u differs", ntested, k);
+            k++;
+        }
+        cr_assert_eq(k, cal.n, "tested %d: the calendar queue ran a moot event", ntested);
+        cr_assert_gt(dropped_late, 100, "events later than a word's time are dropped");
+        cr_assert_gt(kept_early, 100, "events earlier than a word's time run");
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Prefetch stages                                                     */
 /* ------------------------------------------------------------------ */
@@ -646,10 +718,15 @@ static const fsn_model_type_t staged_model = {"staged", 1, staged_types};
 
 /* Stage 0 by address: an array with a word per user. */
 static uint32_t stage_words[2000];
+/* Stage 1 by address: a CSR of rows over 2000 users (row starts, items;
+ * user a's row has a % 5 items, so some rows are empty). */
+static uint32_t stage_starts[2001];
+static uint32_t stage_items[4000];
 
 /* 2000 events at random times on the calendar queue; the hook takes
- * `stages` (0: the default); with `by_address`, stage 0 goes to
- * stage_words. Returns the run's log in r. */
+ * `stages` (0: the default); with `by_address` bit 0, stage 0 goes to
+ * stage_words, with bit 1 stage 1 to the rows of stage_starts. Returns
+ * the run's log in r. */
 static void staged_run(unsigned stages, int by_address, recorder_t *r) {
     memset(stage_calls, 0, sizeof stage_calls);
     stage_bad_user = 0;
@@ -661,9 +738,16 @@ static void staged_run(unsigned stages, int by_address, recorder_t *r) {
     if (stages) cr_assert_eq(fsn_engine_set_prefetch_stages(eng, base, stages), FSN_OK);
     cr_assert_eq(fsn_engine_set_prefetch_stages(eng, base + 1, 3), FSN_EINVAL, "an unknown type is refused");
     cr_assert_eq(fsn_engine_set_prefetch_stages(eng, base, 8), FSN_EINVAL, "only stages 0 to 2 exist");
-    if (by_address)
+    if (by_address & 1)
         cr_assert_eq(fsn_engine_set_prefetch_array(eng, base, stage_words, sizeof *stage_words), FSN_OK);
     cr_assert_eq(fsn_engine_set_prefetch_array(eng, base + 1, stage_words, 4), FSN_EINVAL,
+                 "an unknown type is refused");
+    stage_starts[0] = 0;
+    for (uint32_t v = 0; v < 2000; v++) stage_starts[v + 1] = stage_starts[v] + v % 5;
+    if (by_address & 2)
+        cr_assert_eq(fsn_engine_set_prefetch_rows(eng, base, stage_starts, stage_items,
+                                                  sizeof *stage_items), FSN_OK);
+    cr_assert_eq(fsn_engine_set_prefetch_rows(eng, base + 1, stage_starts, stage_items, 4), FSN_EINVAL,
                  "an unknown type is refused");
     fsn_rng_t rng;
     fsn_rng_seed(&rng, 5);
@@ -711,4 +795,22 @@ Test(engine_calendar, a_prefetch_array_takes_stage_0_from_the_hook) {
     cr_assert_eq(array.n, 2000);
     for (size_t i = 0; i < hook.n; i++)
         cr_assert(hook.t[i] == array.t[i] && hook.a[i] == array.a[i], "position %zu differs", i);
+}
+
+/* With stage 1 by rows as well, the hook sees stage 2 alone, the same
+ * number of times, and the events run in the same order. */
+Test(engine_calendar, prefetch_rows_take_stage_1_from_the_hook) {
+    static recorder_t hook, rows;
+    staged_run(0, 0, &hook);
+    uint64_t hook_calls[3];
+    memcpy(hook_calls, stage_calls, sizeof hook_calls);
+    staged_run(0, 3, &rows);
+    cr_assert_eq(stage_bad_user, 0);
+    cr_assert_gt(hook_calls[1], 0);
+    cr_assert_eq(stage_calls[0], 0, "stage 0 went to the array");
+    cr_assert_eq(stage_calls[1], 0, "stage 1 went to the rows, not the hook");
+    cr_assert_eq(stage_calls[2], hook_calls[2]);
+    cr_assert_eq(rows.n, 2000);
+    for (size_t i = 0; i < hook.n; i++)
+        cr_assert(hook.t[i] == rows.t[i] && hook.a[i] == rows.a[i], "position %zu differs", i);
 }

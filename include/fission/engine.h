@@ -209,6 +209,23 @@ void fsn_engine_set_observer(fsn_engine_t *eng, fsn_observer_fn fn, void *ctx);
  * opens. */
 fsn_err_t fsn_engine_set_moot(fsn_engine_t *eng, uint32_t type, fsn_moot_fn fn);
 
+/* Give event type `type` a moot test by code, which the calendar queue
+ * runs itself, with no call: a posted event of the type for user a at
+ * time t is moot when words[a] < code(t), where code(t) is t rounded up
+ * to a 16-bit code: with b the bit pattern of t (a double >= 0),
+ * code(t) = ceil(b / 2^shift) - offset, clamped to [1, 0xFFFE]. So a
+ * word of 0 makes every event for the user moot, 0xFFFE and 0xFFFF
+ * none, and a word c in between those later than the time whose bit
+ * pattern is (c + offset) 2^shift (the SIR model's state words: "has
+ * the link", "none", the earliest arrival on its way). Replaces the
+ * type's moot function (NULL words: none); the same rules as
+ * fsn_engine_set_moot otherwise. words must stay valid while the type's
+ * events are pending and a must index it; shift must be below 64.
+ * FSN_EINVAL for an unknown type or a shift of 64 or more. O(event
+ * types). */
+fsn_err_t fsn_engine_set_moot_code(fsn_engine_t *eng, uint32_t type, const uint16_t *words,
+                                   unsigned shift, int64_t offset);
+
 /* Say which prefetch stages the hook of event type `type` takes: bit s
  * of `stages` for stage s (all three, 7, by default). The engine does not
  * call the hook for the others, and when no type takes stage 2 it skips
@@ -228,6 +245,21 @@ fsn_err_t fsn_engine_set_prefetch_stages(fsn_engine_t *eng, uint32_t type, unsig
  * Kept across fsn_engine_reset. FSN_EINVAL for an unknown type. O(1). */
 fsn_err_t fsn_engine_set_prefetch_array(fsn_engine_t *eng, uint32_t type, const void *base,
                                         size_t stride);
+
+/* Give event type `type` a stage-1 prefetch by address, for a model whose
+ * stage 1 is a row of a CSR array: for an event for user a the engine
+ * itself prefetches the cache lines of the row's first and last items,
+ * (const char *)items + start[a] * item_size and the byte before
+ * (const char *)items + start[a + 1] * item_size (nothing for an empty
+ * row), with no call to the hook, which is then not called for stage 1
+ * (NULL start: back to the hook). The SIR model's friend lists, through
+ * its 32-bit row starts: the hook's call, its dispatch on the stage and
+ * its reload of the model's fields saved per event. start (the row
+ * starts, as 32-bit offsets) and items must stay valid while the type's
+ * events run; a + 1 must index start. Kept across fsn_engine_reset.
+ * FSN_EINVAL for an unknown type. O(1). */
+fsn_err_t fsn_engine_set_prefetch_rows(fsn_engine_t *eng, uint32_t type, const uint32_t *start,
+                                       const void *items, size_t item_size);
 
 /* What the queue did since the engine was created (not reset by
  * fsn_engine_reset): for tuning and for tests that check the queue's work

@@ -52,6 +52,8 @@ struct fsn_sir {
     uint32_t initial;           /* users infected at time 0 */
     double *inf_t, *rec_t;      /* infection times (in order), recovery times */
     uint64_t *sortbuf;          /* radix-sort scratch, n words */
+    fsn_vid_t *who;             /* an infection's shares to post: receivers, */
+    double *when;               /* and arrival times (largest degree + 1 each) */
     fsn_sir_traj_t traj;
 };
 
@@ -88,6 +90,7 @@ static inline void row_bounds(const fsn_sir_t *m, uint32_t v, uint64_t *lo, uint
 #define SW_NONE 0xFFFFu
 #define SW_HUGE 0xFFFEu
 #define SW_OFFSET ((INT64_C(1023) - 14) * 1024 - 1)
+#define SW_SHIFT 42 /* 52 - 10: a code keeps 10 bits of mantissa */
 
 /* The code of a time x >= 0 (finite): its bit pattern rounded up to 10
  * bits of mantissa, offset, clamped to [1, SW_HUGE] (selects, not
@@ -95,18 +98,10 @@ static inline void row_bounds(const fsn_sir_t *m, uint32_t v, uint64_t *lo, uint
 static inline uint32_t sw_code(double x) {
     uint64_t b;
     memcpy(&b, &x, sizeof b);
-    int64_t c = (int64_t)((b + ((UINT64_C(1) << 42) - 1)) >> 42) - SW_OFFSET;
+    int64_t c = (int64_t)((b + ((UINT64_C(1) << SW_SHIFT) - 1)) >> SW_SHIFT) - SW_OFFSET;
     c = c < 1 ? 1 : c;
     c = c > (int64_t)SW_HUGE ? (int64_t)SW_HUGE : c;
     return (uint32_t)c;
-}
-
-/* The time of a code of 1 to SW_HUGE - 1. */
-static inline double sw_time(uint32_t c) {
-    const uint64_t b = ((uint64_t)c + (uint64_t)SW_OFFSET) << 42;
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
 }
 
 /* A standard exponential from a generator held in locals (the caller's
@@ -149,6 +144,10 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
     row_bounds(m, v, &lo, &hi);
     const uint64_t deg = hi - lo;
     const fsn_vid_t *row = g->adj + lo;
+    /* The stage-1 prefetch brought the row's first and last lines; a
+     * long row's others (a hub's: the jumps land on a few in each) are
+     * requested here at once, so their misses overlap. */
+    for (uint64_t i = 16; i + 16 < deg; i += 16) __builtin_prefetch(row + i);
     const uint32_t type = m->type0 + EV_INFECT;
     /* One pass draws the receivers and tests each against its arrival
      * word, with no branch but the loop's own: which shares survive is
@@ -157,15 +156,16 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
      * afterwards. The arrival loads of successive receivers do not
      * depend on each other and overlap in the out-of-order window. A
      * share survives if it arrives before any on its way: the word is
-     * +inf (none), a time, or -1 (has the link; every time is >= 0). A
-     * friend listed twice sees the first one's store. */
-    enum { BATCH = 16 };
-    fsn_vid_t who[BATCH];
-    double when[BATCH];
+     * none, or the code of a later time. A friend listed twice sees the
+     * first one's store. The batch has room for a whole row (the
+     * model's arrays of the largest degree), so the loop does not test
+     * whether it is full. */
+    fsn_vid_t *const who = m->who;
+    double *const when = m->when;
     int64_t k = 0;
     const int64_t d = (int64_t)deg;
     fsn_err_t rc = FSN_OK;
-    int np = 0;
+    size_t np = 0;
     while (k < d) { /* past the last friend, no draw is needed */
         double y = exp1_local(&rng) * inv_c;
         if (!(y < (double)(d - k))) break;
@@ -178,16 +178,9 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
         arrival[w] = (uint16_t)((up & mask) | (aw & ~mask));
         who[np] = w;
         when[np] = at;
-        np += (int)keep;
-        if (np == BATCH) {
-            for (int j = 0; j < np; j++) {
-                rc = fsn_engine_post(eng, when[j], 0, type, who[j]);
-                if (rc) goto out;
-            }
-            np = 0;
-        }
+        np += keep;
     }
-    for (int j = 0; j < np; j++) {
+    for (size_t j = 0; j < np; j++) {
         rc = fsn_engine_post(eng, when[j], 0, type, who[j]);
         if (rc) goto out;
     }
@@ -203,13 +196,11 @@ out:
  * share runs first and infects). A share whose own code is the word, or
  * one too close to tell apart (within 0.1%), is not named and runs. A
  * quarter of the shares at 1e5 lose their race; this drops nearly all
- * of them. */
-static int moot_infect(const void *model, uint32_t v, double t) {
-    const fsn_sir_t *m = model;
-    const uint32_t w = m->arrival[v];
-    return (w == 0) | ((w < SW_HUGE) & (sw_time(w) < t));
-}
-
+ * of them. The engine's calendar queue runs it inline, with no call
+ * (fsn_engine_set_moot_code): since sw_code(t) is the smallest code
+ * whose time is >= t (clamped), the word's time is below t exactly when
+ * the word is below sw_code(t); a word of 0 is below every code (at
+ * least 1), and SW_HUGE and SW_NONE are below none. */
 static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
     fsn_sir_t *m = model;
     if (m->arrival[ev->a] == 0) return FSN_OK; /* lost the race to an earlier share */
@@ -219,7 +210,10 @@ static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev
 /* An upcoming event's user: first its row start (its state word was
  * read by the moot test when its window opened; the engine fetches the
  * row start itself, by address: fsn_engine_set_prefetch_array), then
- * (once the row bounds are in cache) its row, then (once the row is in
+ * (once the row bounds are in cache) its row (the engine again, by
+ * address, from the 32-bit row starts: fsn_engine_set_prefetch_rows;
+ * this hook only when the graph has 2^32 ties or more), then (once the
+ * row is in
  * cache, one event ahead) the state words of its first friends, which
  * the handler will test as receivers: on a large graph these are the
  * handler's worst misses. Eight friends, by a fixed count with the
@@ -235,9 +229,10 @@ static void prefetch_infect(const void *model, uint32_t v, int stage) {
          * degree of 17; no loop, whose exit would be mispredicted). */
         uint64_t lo, hi;
         row_bounds(m, v, &lo, &hi);
-        const fsn_vid_t *p = m->g->adj + lo, *end = m->g->adj + hi;
-        __builtin_prefetch(p);
-        __builtin_prefetch(end - 1);
+        /* The last friend's place (the first line for an empty row at
+         * the start: no address before the array is formed). */
+        __builtin_prefetch(m->g->adj + lo);
+        __builtin_prefetch(m->g->adj + (hi - (hi != 0)));
     } else if (stage == 2) {
         const uint16_t *arrival = m->arrival;
         if (arrival[v] == 0) return; /* stage 2 comes only with prefetch_friends */
@@ -316,42 +311,67 @@ static void build_trajectory(fsn_sir_t *m) {
     const double *rec = sort_times(m->rec_t, m->sortbuf, m->infected);
     fsn_sir_traj_t *tr = &m->traj;
     const uint32_t n = m->g->n;
-    size_t a = m->initial, b = 0, len = 1;
+    const size_t ni = m->infected, init = m->initial;
     /* Entry 0: the initial state, as igraph_sir has it (one first user
      * there; here any number, all at time 0). */
     tr->time[0] = 0.0;
-    tr->s[0] = n - m->initial;
-    tr->i[0] = m->initial;
+    tr->s[0] = n - (uint32_t)init;
+    tr->i[0] = (uint32_t)init;
     tr->r[0] = 0;
-    /* Which list goes next is a coin toss to the branch predictor, so
-     * the merge selects instead of branching, on locals (the counts'
-     * stores could alias the model's fields). A user recovers after its
-     * infection and ties go to the infection, so the recoveries cannot
-     * run out first. */
-    const double *inf = m->inf_t;
-    const size_t ni = m->infected;
-    double *time = tr->time;
-    uint32_t *ts = tr->s, *ti = tr->i, *trr = tr->r;
-    /* After a infections and b recoveries: S = n - a, I = a - b, R = b. */
-    while (a < ni) {
-        double x = inf[a], y = rec[b];
-        size_t take = x <= y;
-        time[len] = take ? x : y;
+    /* Then the e = (ni - init) + ni events in order: the infections after
+     * the initial ones and the recoveries, an infection before a
+     * recovery at the same time. Which list goes next is a coin toss to
+     * the branch predictor, so the merge selects instead of branching;
+     * and since each choice depends on the one before (a chain of a
+     * load, a compare and an add per entry), the merge runs from both
+     * ends at once, two independent chains in one loop: the front takes
+     * the first ceil(e / 2) entries, the back the last floor(e / 2), on
+     * locals (the counts' stores could alias the model's fields). A user
+     * recovers after its infection, so the front never runs out of
+     * recoveries; past the last infection it reads the +inf placed after
+     * it. The back never runs out of recoveries (it takes at most
+     * ni - 1 entries) and, at infections of time 0 (the initial ones),
+     * always takes a recovery (every recovery time is >= 0). After a
+     * infections and b recoveries: S = n - a, I = a - b, R = b. */
+    double *restrict inf = m->inf_t;
+    inf[ni] = INFINITY;
+    double *restrict time = tr->time;
+    uint32_t *restrict ts = tr->s, *restrict ti = tr->i, *restrict trr = tr->r;
+    const size_t e = (ni - init) + ni, nb = e / 2, nf = e - nb;
+    size_t a = init, b = 0;              /* front: taken so far */
+    size_t ah = ni, bh = ni;             /* back: not yet taken */
+    size_t pf = 1, pb = e;               /* the entries they write next */
+    for (size_t k = 0; k < nb; k++) {
+        const double x = inf[a], y = rec[b];
+        const size_t take = x <= y;
+        time[pf] = take ? x : y;
         a += take;
         b += 1 - take;
-        ts[len] = n - (uint32_t)a;
-        ti[len] = (uint32_t)(a - b);
-        trr[len] = (uint32_t)b;
-        len++;
+        ts[pf] = n - (uint32_t)a;
+        ti[pf] = (uint32_t)(a - b);
+        trr[pf] = (uint32_t)b;
+        pf++;
+        const double xh = inf[ah - 1], yh = rec[bh - 1];
+        const size_t rt = yh >= xh; /* the later one: the recovery on a tie */
+        time[pb] = rt ? yh : xh;
+        ts[pb] = n - (uint32_t)ah;
+        ti[pb] = (uint32_t)(ah - bh);
+        trr[pb] = (uint32_t)bh;
+        bh -= rt;
+        ah -= 1 - rt;
+        pb--;
     }
-    while (b < ni) {
-        time[len] = rec[b++];
-        ts[len] = n - (uint32_t)a;
-        ti[len] = (uint32_t)(a - b);
-        trr[len] = (uint32_t)b;
-        len++;
+    if (nf > nb) { /* e odd: the front's last entry */
+        const double x = inf[a], y = rec[b];
+        const size_t take = x <= y;
+        time[pf] = take ? x : y;
+        a += take;
+        b += 1 - take;
+        ts[pf] = n - (uint32_t)a;
+        ti[pf] = (uint32_t)(a - b);
+        trr[pf] = (uint32_t)b;
     }
-    tr->len = len;
+    tr->len = e + 1;
 }
 
 void fsn_sir_free(fsn_sir_t *m) {
@@ -361,6 +381,8 @@ void fsn_sir_free(fsn_sir_t *m) {
     free(m->inf_t);
     free(m->rec_t);
     free(m->sortbuf);
+    free(m->who);
+    free(m->when);
     free(m->traj.time);
     free(m->traj.s);
     free(m->traj.i);
@@ -385,21 +407,34 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
         }
         for (size_t v = 0; v <= g->n; v++) m->off32[v] = (uint32_t)g->offset[v];
     }
-    m->inf_t = malloc(n * sizeof *m->inf_t);
+    m->inf_t = malloc((n + 1) * sizeof *m->inf_t); /* + 1: build_trajectory's sentinel */
     m->rec_t = malloc(n * sizeof *m->rec_t);
     m->sortbuf = malloc(n * sizeof *m->sortbuf);
+    /* An infection posts at most one share per entry of its row (and the
+     * loop writes one place past those it keeps). */
+    uint64_t maxdeg = 0;
+    for (size_t v = 0; v < g->n; v++)
+        if (g->offset[v + 1] - g->offset[v] > maxdeg) maxdeg = g->offset[v + 1] - g->offset[v];
+    if (maxdeg < SIZE_MAX / sizeof(double) - 1) {
+        m->who = malloc((size_t)(maxdeg + 1) * sizeof *m->who);
+        m->when = malloc((size_t)(maxdeg + 1) * sizeof *m->when);
+    }
     m->traj.time = malloc(cap * sizeof *m->traj.time);
     m->traj.s = malloc(cap * sizeof *m->traj.s);
     m->traj.i = malloc(cap * sizeof *m->traj.i);
     m->traj.r = malloc(cap * sizeof *m->traj.r);
-    if (!m->arrival || !m->inf_t || !m->rec_t || !m->sortbuf || !m->traj.time || !m->traj.s ||
+    if (!m->arrival || !m->inf_t || !m->rec_t || !m->sortbuf || !m->who || !m->when || !m->traj.time ||
+        !m->traj.s ||
         !m->traj.i || !m->traj.r || fsn_engine_add_model(eng, &sir_model, m, &m->type0) != FSN_OK ||
-        fsn_engine_set_moot(eng, m->type0 + EV_INFECT, moot_infect) != FSN_OK ||
+        fsn_engine_set_moot_code(eng, m->type0 + EV_INFECT, m->arrival, SW_SHIFT, SW_OFFSET) !=
+            FSN_OK ||
         fsn_engine_set_prefetch_stages(eng, m->type0 + EV_INFECT, m->prefetch_friends ? 7u : 3u) !=
             FSN_OK ||
         fsn_engine_set_prefetch_array(eng, m->type0 + EV_INFECT,
                                       m->off32 ? (const void *)m->off32 : (const void *)g->offset,
-                                      m->off32 ? sizeof *m->off32 : sizeof *g->offset) != FSN_OK) {
+                                      m->off32 ? sizeof *m->off32 : sizeof *g->offset) != FSN_OK ||
+        fsn_engine_set_prefetch_rows(eng, m->type0 + EV_INFECT, m->off32, g->adj,
+                                     sizeof *g->adj) != FSN_OK) {
         fsn_sir_free(m);
         return NULL;
     }

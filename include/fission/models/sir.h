@@ -50,8 +50,9 @@ typedef struct fsn_sir_traj {
 
 /*
  * Create the model for graph g (borrowed, must outlive the model) and
- * register its event types on eng. Allocates per-user state and a
- * trajectory of capacity 2n + 1 up front: a run allocates nothing.
+ * register its event types on eng. Allocates per-user state, a
+ * trajectory of capacity 2n + 1 and room for the shares of one
+ * infection (the largest degree) up front: a run allocates nothing.
  * NULL on allocation failure or if registration fails. O(n).
  */
 fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng);
