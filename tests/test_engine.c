@@ -727,6 +727,14 @@ static uint32_t stage_items[4000];
  * `stages` (0: the default); with `by_address` bit 0, stage 0 goes to
  * stage_words, with bit 1 stage 1 to the rows of stage_starts. Returns
  * the run's log in r. */
+/* Two recorded runs ran the same events in the same order, n of them. */
+static void assert_same_events(const recorder_t *x, const recorder_t *y, size_t n) {
+    cr_assert_eq(x->n, n);
+    cr_assert_eq(y->n, n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert(x->t[i] == y->t[i] && x->a[i] == y->a[i], "position %zu differs", i);
+}
+
 static void staged_run(unsigned stages, int by_address, recorder_t *r) {
     memset(stage_calls, 0, sizeof stage_calls);
     stage_bad_user = 0;
@@ -772,10 +780,7 @@ Test(engine_calendar, the_prefetch_hook_is_called_only_for_the_stages_its_type_t
     cr_assert_eq(stage_calls[2], 0, "stage 2 is not called when the type does not take it");
     cr_assert_eq(stage_calls[0], all_calls[0]);
     cr_assert_eq(stage_calls[1], all_calls[1]);
-    cr_assert_eq(all.n, 2000);
-    cr_assert_eq(two.n, 2000);
-    for (size_t i = 0; i < all.n; i++)
-        cr_assert(all.t[i] == two.t[i] && all.a[i] == two.a[i], "position %zu differs", i);
+    assert_same_events(&all, &two, 2000);
 }
 
 /* With stage 0 by address, the engine fetches it itself: the hook never
@@ -792,9 +797,7 @@ Test(engine_calendar, a_prefetch_array_takes_stage_0_from_the_hook) {
     cr_assert_eq(stage_calls[0], 0, "stage 0 went to the array, not the hook");
     cr_assert_eq(stage_calls[1], hook_calls[1]);
     cr_assert_eq(stage_calls[2], hook_calls[2]);
-    cr_assert_eq(array.n, 2000);
-    for (size_t i = 0; i < hook.n; i++)
-        cr_assert(hook.t[i] == array.t[i] && hook.a[i] == array.a[i], "position %zu differs", i);
+    assert_same_events(&hook, &array, 2000);
 }
 
 /* With stage 1 by rows as well, the hook sees stage 2 alone, the same
@@ -810,7 +813,5 @@ Test(engine_calendar, prefetch_rows_take_stage_1_from_the_hook) {
     cr_assert_eq(stage_calls[0], 0, "stage 0 went to the array");
     cr_assert_eq(stage_calls[1], 0, "stage 1 went to the rows, not the hook");
     cr_assert_eq(stage_calls[2], hook_calls[2]);
-    cr_assert_eq(rows.n, 2000);
-    for (size_t i = 0; i < hook.n; i++)
-        cr_assert(hook.t[i] == rows.t[i] && hook.a[i] == rows.a[i], "position %zu differs", i);
+    assert_same_events(&hook, &rows, 2000);
 }
