@@ -305,6 +305,23 @@ static const double *sort_times(double *t, uint64_t *tmp, size_t n) {
     return (const double *)(const void *)a;
 }
 
+/* One step of the trajectory merge's front: the earlier of the next
+ * infection and the next recovery (the infection on a tie) becomes entry
+ * pf. Inlined: a and b stay in registers. */
+static inline __attribute__((always_inline)) void merge_front(const double *restrict inf, const double *restrict rec,
+                                                              double *restrict time, uint32_t *restrict ts,
+                                                              uint32_t *restrict ti, uint32_t *restrict trr,
+                                                              uint32_t n, size_t *a, size_t *b, size_t pf) {
+    const double x = inf[*a], y = rec[*b];
+    const size_t take = x <= y;
+    time[pf] = take ? x : y;
+    *a += take;
+    *b += 1 - take;
+    ts[pf] = n - (uint32_t)*a;
+    ti[pf] = (uint32_t)(*a - *b);
+    trr[pf] = (uint32_t)*b;
+}
+
 /* Interleave the infections (already in time order) with the sorted
  * recoveries into the S/I/R trajectory. */
 static void build_trajectory(fsn_sir_t *m) {
@@ -342,15 +359,7 @@ static void build_trajectory(fsn_sir_t *m) {
     size_t ah = ni, bh = ni;             /* back: not yet taken */
     size_t pf = 1, pb = e;               /* the entries they write next */
     for (size_t k = 0; k < nb; k++) {
-        const double x = inf[a], y = rec[b];
-        const size_t take = x <= y;
-        time[pf] = take ? x : y;
-        a += take;
-        b += 1 - take;
-        ts[pf] = n - (uint32_t)a;
-        ti[pf] = (uint32_t)(a - b);
-        trr[pf] = (uint32_t)b;
-        pf++;
+        merge_front(inf, rec, time, ts, ti, trr, n, &a, &b, pf++);
         const double xh = inf[ah - 1], yh = rec[bh - 1];
         const size_t rt = yh >= xh; /* the later one: the recovery on a tie */
         time[pb] = rt ? yh : xh;
@@ -361,16 +370,7 @@ static void build_trajectory(fsn_sir_t *m) {
         ah -= 1 - rt;
         pb--;
     }
-    if (nf > nb) { /* e odd: the front's last entry */
-        const double x = inf[a], y = rec[b];
-        const size_t take = x <= y;
-        time[pf] = take ? x : y;
-        a += take;
-        b += 1 - take;
-        ts[pf] = n - (uint32_t)a;
-        ti[pf] = (uint32_t)(a - b);
-        trr[pf] = (uint32_t)b;
-    }
+    if (nf > nb) merge_front(inf, rec, time, ts, ti, trr, n, &a, &b, pf); /* e odd: the front's last entry */
     tr->len = e + 1;
 }
 
