@@ -26,6 +26,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum { EV_INFECT = 0 };
 
@@ -93,15 +96,33 @@ static inline void row_bounds(const fsn_sir_t *m, uint32_t v, uint64_t *lo, uint
 #define SW_SHIFT 42 /* 52 - 10: a code keeps 10 bits of mantissa */
 
 /* The code of a time x >= 0 (finite): its bit pattern rounded up to 10
- * bits of mantissa, offset, clamped to [1, SW_HUGE] (selects, not
- * branches). */
+ * bits of mantissa, offset, clamped to [1, SW_HUGE]. The clamp is done
+ * on the time, by a minimum and a maximum (one instruction each, no
+ * branch), to [SW_T1, SW_THUGE], the times whose codes are exactly 1 and
+ * SW_HUGE (their low 42 bits are zero, so rounding up leaves them): the
+ * codes are those of the clamped bit pattern, since rounding up is
+ * monotone. The offset is folded into the rounding constant: for a
+ * clamped time the sum is the code times 2^42 plus less than 2^42,
+ * never negative. Equal to fsn_moot_code(bits of x, SW_SHIFT,
+ * SW_OFFSET), which the engine's moot test computes (tested). */
+#define SW_T1_BITS ((uint64_t)(1 + SW_OFFSET) << SW_SHIFT)
+#define SW_THUGE_BITS ((uint64_t)(SW_HUGE + SW_OFFSET) << SW_SHIFT)
 static inline uint32_t sw_code(double x) {
     uint64_t b;
+    const uint64_t lob = SW_T1_BITS, hib = SW_THUGE_BITS;
+    double lo, hi;
+    memcpy(&lo, &lob, sizeof lo);
+    memcpy(&hi, &hib, sizeof hi);
+#if defined(__SSE2__)
+    /* As intrinsics: written as selects, gcc splits the three cases into
+     * branches. */
+    x = _mm_cvtsd_f64(_mm_min_sd(_mm_max_sd(_mm_set_sd(x), _mm_set_sd(lo)), _mm_set_sd(hi)));
+#else
+    x = x > lo ? x : lo;
+    x = x < hi ? x : hi;
+#endif
     memcpy(&b, &x, sizeof b);
-    int64_t c = (int64_t)((b + ((UINT64_C(1) << SW_SHIFT) - 1)) >> SW_SHIFT) - SW_OFFSET;
-    c = c < 1 ? 1 : c;
-    c = c > (int64_t)SW_HUGE ? (int64_t)SW_HUGE : c;
-    return (uint32_t)c;
+    return (uint32_t)((b + ((UINT64_C(1) << SW_SHIFT) - 1) - ((uint64_t)SW_OFFSET << SW_SHIFT)) >> SW_SHIFT);
 }
 
 /* A standard exponential from a generator held in locals (the caller's
@@ -120,8 +141,9 @@ static inline double exp1_local(fsn_rng_t *r) {
 }
 
 /* User v gets the link at time t: note it, draw how long interest lasts,
- * send the shares that will arrive before then. */
-static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) {
+ * send the shares that will arrive before then. Inlined into the event
+ * handler (one call per event, not two) and into fsn_sir_run. */
+static inline __attribute__((always_inline)) fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) {
     uint16_t *const arrival = m->arrival;
     arrival[v] = 0;
     fsn_rng_t rng = *m->rng;
@@ -162,17 +184,22 @@ static fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) 
      * whether it is full. */
     fsn_vid_t *const who = m->who;
     double *const when = m->when;
-    int64_t k = 0;
-    const int64_t d = (int64_t)deg;
+    /* The friends not yet passed: from p on, rem of them (an integer
+     * held as a double, exact below 2^53, so the test against a draw
+     * needs no conversion). */
+    const fsn_vid_t *p = row;
+    double rem = (double)deg;
     fsn_err_t rc = FSN_OK;
     size_t np = 0;
-    while (k < d) { /* past the last friend, no draw is needed */
-        double y = exp1_local(&rng) * inv_c;
-        if (!(y < (double)(d - k))) break;
-        int64_t skip = (int64_t)y; /* floor: y >= 0, and below 2^63 here */
-        k += skip;
-        fsn_vid_t w = row[k++];
-        double at = t + rtime * (y - (double)skip);
+    while (rem > 0) { /* past the last friend, no draw is needed */
+        const double y = exp1_local(&rng) * inv_c;
+        if (!(y < rem)) break;
+        const int64_t skip = (int64_t)y; /* floor: 0 <= y < rem */
+        const double fskip = (double)skip;
+        const fsn_vid_t w = p[skip];
+        p += skip + 1;
+        rem -= fskip + 1.0;
+        const double at = t + rtime * (y - fskip);
         const uint32_t up = sw_code(at), aw = arrival[w];
         const uint32_t keep = up <= aw, mask = 0u - keep;
         arrival[w] = (uint16_t)((up & mask) | (aw & ~mask));
