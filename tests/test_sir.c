@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <igraph.h>
 #include <math.h>
+#include <string.h>
 
 #include "fission/engine.h"
 #include "fission/graph.h"
@@ -151,4 +152,45 @@ Test(sir, rejects_bad_rates_and_users) {
     fsn_sir_free(m);
     fsn_engine_free(eng);
     fsn_csr_destroy(&g);
+}
+
+/* The time code as its contract states it, computed here by integer
+ * division apart from the model's clamps on the time. */
+static uint32_t contract_code(double t) {
+    uint64_t b;
+    memcpy(&b, &t, sizeof b);
+    const uint64_t unit = UINT64_C(1) << 42;
+    int64_t c = (int64_t)(b / unit + (b % unit != 0)) - ((INT64_C(1023) - 14) * 1024 - 1);
+    return c < 1 ? 1u : c > 0xFFFE ? 0xFFFEu : (uint32_t)c;
+}
+
+/* The state word's code agrees with the engine's moot-test contract for
+ * every time: the edges of the range (0, the smallest subnormal, 2^-14
+ * and its neighbours, the largest code's time and its neighbours, the
+ * largest double), times whose low 42 bits are zero (exact codes) or
+ * one, and a million times spread over every exponent. */
+Test(sir, time_code_matches_the_moot_test_contract) {
+    const double edges[] = {0.0, 4.9e-324, 0x1p-15, 0x1p-14, 0x1.004p-14, 0x1.008p-14, 1.0, 25.0,
+                            0x1.ff8p49, 0x1.ffcp49, 0x1.ffep49, 0x1p50, 0x1p60, 1.7976931348623157e308};
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+        for (int d = -1; d <= 1; d++) {
+            double t = edges[i];
+            if (d) t = nextafter(t, d < 0 ? 0.0 : INFINITY);
+            if (!(t >= 0) || isinf(t)) continue;
+            cr_assert_eq(fsn_sir_time_code(t), contract_code(t), "time %a", t);
+        }
+    }
+    fsn_rng_t rng;
+    fsn_rng_seed(&rng, 7);
+    for (int i = 0; i < 1000000; i++) {
+        /* A random exponent from 2^-20 to 2^60 and a random mantissa;
+         * one in four with the low 42 bits cleared or set to 1. */
+        const uint64_t r = fsn_rng_next(&rng);
+        uint64_t b = ((uint64_t)(1023 - 20 + (int)(r % 81)) << 52) | (fsn_rng_next(&rng) >> 12);
+        if ((r >> 8) % 4 == 0) b &= ~((UINT64_C(1) << 42) - 1);
+        if ((r >> 8) % 4 == 1) b = (b & ~((UINT64_C(1) << 42) - 1)) | 1;
+        double t;
+        memcpy(&t, &b, sizeof t);
+        cr_assert_eq(fsn_sir_time_code(t), contract_code(t), "time %a", t);
+    }
 }

@@ -104,7 +104,8 @@ static inline void row_bounds(const fsn_sir_t *m, uint32_t v, uint64_t *lo, uint
  * monotone. The offset is folded into the rounding constant: for a
  * clamped time the sum is the code times 2^42 plus less than 2^42,
  * never negative. Equal to fsn_moot_code(bits of x, SW_SHIFT,
- * SW_OFFSET), which the engine's moot test computes (tested). */
+ * SW_OFFSET), which the engine's moot test computes (test_sir.c checks
+ * it through fsn_sir_time_code). */
 #define SW_T1_BITS ((uint64_t)(1 + SW_OFFSET) << SW_SHIFT)
 #define SW_THUGE_BITS ((uint64_t)(SW_HUGE + SW_OFFSET) << SW_SHIFT)
 static inline uint32_t sw_code(double x) {
@@ -498,3 +499,5 @@ fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, const fsn_vid_t *
 }
 
 uint32_t fsn_sir_final_size(const fsn_sir_t *m) { return m->infected; }
+
+uint32_t fsn_sir_time_code(double t) { return sw_code(t); }

@@ -72,6 +72,16 @@ fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, const fsn_vid_t *
 /* Users ever infected in the last run (the final size R at the end). */
 uint32_t fsn_sir_final_size(const fsn_sir_t *m);
 
+/*
+ * The 16-bit code of an arrival time t >= 0 in the model's state words:
+ * t's bit pattern divided by 2^42 and rounded up (10 bits of mantissa
+ * kept), less (1023 - 14) x 1024 - 1, clamped to [1, 0xFFFE]. The
+ * engine's moot test (fsn_engine_set_moot_code, shift 42, that offset)
+ * computes the same code from the event's time, so the two must agree
+ * for every time; exposed so that this can be tested. O(1).
+ */
+uint32_t fsn_sir_time_code(double t);
+
 #ifdef __cplusplus
 }
 #endif
