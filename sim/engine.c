@@ -119,12 +119,12 @@ static int entry_live(const void *ctx, const fsn_qentry_t *e) {
 
 static inline fsn_err_t q_push(fsn_engine_t *eng, double t, uint64_t key, uint32_t slot, uint32_t a) {
     FSN_REQUIRE(t >= 0.0);
+    /* The calendar queue takes the fields themselves (no entry on the
+     * stack: see fsn_calq_push_fields). */
+    if (__builtin_expect(eng->qkind == FSN_QUEUE_CALENDAR, 1))
+        return fsn_calq_push_fields(&eng->cal, fsn_time_bits(t), key, slot, a);
     fsn_qentry_t e = {fsn_time_bits(t), key, slot, a};
-    switch (eng->qkind) {
-    case FSN_QUEUE_HEAP: return fsn_qheap_push(&eng->heap, &e);
-    case FSN_QUEUE_RADIX: return fsn_radixq_push(&eng->radix, &e);
-    default: return fsn_calq_push(&eng->cal, &e);
-    }
+    return eng->qkind == FSN_QUEUE_HEAP ? fsn_qheap_push(&eng->heap, &e) : fsn_radixq_push(&eng->radix, &e);
 }
 
 static inline size_t q_len(const fsn_engine_t *eng) {
