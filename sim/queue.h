@@ -212,6 +212,9 @@ static inline fsn_err_t fsn_calq_push_fields(fsn_calq_t *q, uint64_t tbits, uint
             d->key = key;
             d->slot = slot;
             d->a = a;
+            /* The bucket's next line, for the appends to come (a store
+             * to a line not in cache holds up the stores behind it). */
+            __builtin_prefetch(d + 3, 1);
             ch->len = l + 1;
             q->tlen[b] = l + 1;
         } else {
