@@ -262,15 +262,6 @@ static inline void fsn_calq_pop(fsn_calq_t *q) {
 static inline const fsn_qentry_t *fsn_calq_ahead(const fsn_calq_t *q, size_t k) {
     return k < q->bot_len ? &q->bot[q->bot_len - 1 - k] : NULL;
 }
-/* The same, clamped: the k-th next entry or, when the run holds fewer,
- * its last; NULL only if the run is empty. A select, not a branch: the
- * run ends at a different place in every window. */
-static inline const fsn_qentry_t *fsn_calq_ahead_clamped(const fsn_calq_t *q, size_t k) {
-    const size_t len = q->bot_len;
-    if (len == 0) return NULL;
-    const size_t kk = k < len ? k : len - 1;
-    return &q->bot[len - 1 - kk];
-}
 size_t fsn_calq_size(const fsn_calq_t *q);
 void fsn_calq_filter(fsn_calq_t *q, fsn_qkeep_fn keep, const void *ctx);
 
