@@ -38,6 +38,7 @@
 
 #include "queue.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,8 +308,9 @@ static inline void slot_free(fsn_engine_t *eng, uint32_t i) {
     eng->free_slots[eng->free_len++] = i;
 }
 
+/* Finite and not before now: two comparisons (NaN fails both). */
 static inline int time_ok(const fsn_engine_t *eng, double t) {
-    return isfinite(t) && t >= eng->now;
+    return t >= eng->now && t <= DBL_MAX;
 }
 
 static inline uint64_t next_key(fsn_engine_t *eng, int32_t priority, uint32_t type) {
