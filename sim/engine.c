@@ -152,10 +152,6 @@ q_top_k(fsn_engine_t *eng, fsn_err_t *rc, fsn_queue_kind_t kind) {
     }
 }
 
-static inline const fsn_qentry_t *q_top(fsn_engine_t *eng, fsn_err_t *rc) {
-    return q_top_k(eng, rc, eng->qkind);
-}
-
 static inline __attribute__((always_inline)) void q_pop_k(fsn_engine_t *eng, fsn_queue_kind_t kind) {
     switch (kind) {
     case FSN_QUEUE_HEAP: fsn_qheap_pop(&eng->heap); break;
@@ -163,8 +159,6 @@ static inline __attribute__((always_inline)) void q_pop_k(fsn_engine_t *eng, fsn
     default: fsn_calq_pop(&eng->cal); break;
     }
 }
-
-static inline void q_pop(fsn_engine_t *eng) { q_pop_k(eng, eng->qkind); }
 
 /* Drop stale entries: O(n). */
 static void q_compact(fsn_engine_t *eng) {
