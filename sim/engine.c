@@ -109,6 +109,10 @@ struct fsn_engine {
 
     fsn_observer_fn observer;
     void *observer_ctx;
+    /* The running fsn_engine_run's horizon, and whether one is running
+     * (fsn_engine_take_posted takes events only then). */
+    double horizon;
+    int in_run;
 };
 
 /* Is a queue entry still the live entry of its slot? */
@@ -535,10 +539,54 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
     return run_top_k(eng, top, eng->qkind);
 }
 
+/* A handler takes the next event itself (see engine.h): the run loop's
+ * common case, the last entry of the open window's sorted run with no
+ * late arrival and no stale entry before it (exactly the entry the loop
+ * would run next), if it is a posted event of the caller's type within
+ * the horizon, and nothing else must see each event (no observer, no
+ * stop, a running fsn_engine_run). Popped and prefetched for as
+ * run_top_k does on the calendar queue. */
+int fsn_engine_take_posted(fsn_engine_t *eng, uint32_t type, double *time, uint32_t *a) {
+    FSN_REQUIRE(eng && time && a);
+    fsn_calq_t *const q = &eng->cal;
+    const size_t len = q->bot_len;
+    if (len == 0 || !eng->in_run || q->late.len || eng->stale || eng->observer || eng->stopping ||
+        eng->qkind != FSN_QUEUE_CALENDAR)
+        return 0;
+    const qentry_t *const bot = q->bot;
+    const size_t last = len - 1;
+    const qentry_t *const top = &bot[last];
+    const double t = fsn_bits_time(top->tbits);
+    if (top->slot != NO_SLOT || key_type(top->key) != type || t > eng->horizon) return 0;
+    *time = t;
+    *a = top->a;
+    q->bot_len = last;
+    eng->now = t;
+    eng->events_run++;
+    if (last) {
+        /* The events after it, as run_top_k prefetches for them: the
+         * next is now bot[last - 1]. */
+        const size_t next = last - 1;
+        const qentry_t *const far = &bot[next > AHEAD_FAR ? next - AHEAD_FAR : 0];
+        const qentry_t *const near = &bot[next > AHEAD_NEAR ? next - AHEAD_NEAR : 0];
+        prefetch_entry0(eng, far);
+        if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
+        prefetch_entry1(eng, near);
+        if (eng->stage2) prefetch_entry(eng, &bot[next], 2);
+    }
+    return 1;
+}
+
 fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
     FSN_REQUIRE(eng);
     if (isnan(horizon)) return FSN_EINVAL;
     eng->stopping = 0;
+    /* A handler may run fsn_engine_run itself (a nested run): the outer
+     * run's horizon and state come back when it returns. */
+    const double outer_horizon = eng->horizon;
+    const int outer_in_run = eng->in_run;
+    eng->horizon = horizon;
+    eng->in_run = 1;
     const qentry_t *top;
     fsn_err_t rc = FSN_OK;
     if (eng->qkind == FSN_QUEUE_CALENDAR) {
@@ -546,18 +594,19 @@ fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
         while ((top = live_top_k(eng, &rc, FSN_QUEUE_CALENDAR)) != NULL) {
             if (fsn_bits_time(top->tbits) > horizon) break;
             rc = run_top_k(eng, top, FSN_QUEUE_CALENDAR);
-            if (rc) return rc;
-            if (eng->stopping) return FSN_OK;
+            if (rc || eng->stopping) break;
         }
     } else {
         while ((top = live_top(eng, &rc)) != NULL) {
             if (fsn_bits_time(top->tbits) > horizon) break;
             rc = run_top(eng, top);
-            if (rc) return rc;
-            if (eng->stopping) return FSN_OK;
+            if (rc || eng->stopping) break;
         }
     }
-    if (rc) return rc;
+    const int stopped = eng->stopping;
+    eng->horizon = outer_horizon;
+    eng->in_run = outer_in_run;
+    if (rc || stopped) return rc;
     if (horizon > eng->now && isfinite(horizon)) eng->now = horizon;
     return FSN_OK;
 }

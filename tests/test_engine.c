@@ -815,3 +815,192 @@ Test(engine_calendar, prefetch_rows_take_stage_1_from_the_hook) {
     cr_assert_eq(stage_calls[2], hook_calls[2]);
     assert_same_events(&hook, &rows, 2000);
 }
+
+/* ------------------------------------------------------------------ */
+/* A handler that takes its next events itself (fsn_engine_take_posted). */
+
+/* A cascade of posted events (type 0) and scheduled ones (type 1, with
+ * a slot), with children at the same instant (ties), inside the open
+ * window (late arrivals), and later. Type 0's handler, when `take` is
+ * set, goes on with the next events while the engine hands them over. */
+typedef struct taker {
+    fsn_rng_t rng;
+    int take;
+    uint32_t type0;
+    uint64_t hash, n, taken;
+} taker_t;
+
+static fsn_err_t taker_children(fsn_engine_t *eng, taker_t *k, double t, uint32_t a) {
+    if (k->n >= 30000) return FSN_OK;
+    const uint32_t kids = (uint32_t)fsn_rng_below(&k->rng, 4);
+    for (uint32_t i = 0; i < kids; i++) {
+        const uint64_t r = fsn_rng_below(&k->rng, 16);
+        const double d = r == 0 ? 0.0 : r < 4 ? fsn_rng_exp(&k->rng, 1000.0) : fsn_rng_exp(&k->rng, 1.0);
+        const fsn_err_t rc = fsn_rng_below(&k->rng, 5) == 0
+                                 ? fsn_engine_schedule(eng, t + d, 0, k->type0 + 1, a + i + 1, 0, 0, NULL)
+                                 : fsn_engine_post(eng, t + d, 0, k->type0, a + i + 1);
+        if (rc) return rc;
+    }
+    return FSN_OK;
+}
+
+static void taker_note(fsn_engine_t *eng, taker_t *k, uint32_t type, double t, uint32_t a) {
+    cr_assert_eq(fsn_engine_now(eng), t, "the clock is at the event's time");
+    uint64_t b;
+    memcpy(&b, &t, sizeof b);
+    k->hash = (k->hash ^ b ^ ((uint64_t)a << 1) ^ type) * 0x100000001b3ULL;
+    k->n++;
+}
+
+static fsn_err_t on_take0(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    taker_t *k = model;
+    double t = ev->time;
+    uint32_t a = ev->a;
+    for (;;) {
+        taker_note(eng, k, 0, t, a);
+        fsn_err_t rc = taker_children(eng, k, t, a);
+        if (rc) return rc;
+        if (!k->take || !fsn_engine_take_posted(eng, k->type0, &t, &a)) return FSN_OK;
+        k->taken++;
+    }
+}
+
+static fsn_err_t on_take1(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    taker_t *k = model;
+    taker_note(eng, k, 1, ev->time, ev->a);
+    return taker_children(eng, k, ev->time, ev->a);
+}
+
+static const fsn_event_type_t taker_types[] = {{"take0", on_take0, NULL}, {"take1", on_take1, NULL}};
+static const fsn_model_type_t taker_model = {"taker", 2, taker_types};
+
+static void taker_run(fsn_queue_kind_t kind, int take, taker_t *k, uint64_t *events_run) {
+    memset(k, 0, sizeof *k);
+    fsn_rng_seed(&k->rng, 31);
+    k->take = take;
+    k->hash = 0xcbf29ce484222325ULL;
+    fsn_engine_t *eng = fsn_engine_new_queue(16, kind);
+    cr_assert_not_null(eng);
+    cr_assert_eq(fsn_engine_add_model(eng, &taker_model, k, &k->type0), FSN_OK);
+    for (uint32_t i = 0; i < 20; i++) cr_assert_eq(fsn_engine_post(eng, 0.0, 0, k->type0, 1000 * i), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    *events_run = fsn_engine_events_run(eng);
+    fsn_engine_free(eng);
+}
+
+/* Taking runs exactly the events the run loop would, in its order, with
+ * the clock at each one's time: the same log, counts and draws with and
+ * without taking; most events are taken on the calendar queue, none on
+ * the heap. */
+Test(engine, a_handler_that_takes_its_next_events_runs_them_in_the_run_loops_order) {
+    static taker_t plain, taking, heap;
+    uint64_t e_plain, e_taking, e_heap;
+    taker_run(FSN_QUEUE_CALENDAR, 0, &plain, &e_plain);
+    taker_run(FSN_QUEUE_CALENDAR, 1, &taking, &e_taking);
+    taker_run(FSN_QUEUE_HEAP, 1, &heap, &e_heap);
+    cr_assert_gt(plain.n, 30000);
+    cr_assert_eq(taking.n, plain.n);
+    cr_assert_eq(taking.hash, plain.hash, "the same events in the same order");
+    cr_assert_eq(e_taking, e_plain, "taken events count as run");
+    cr_assert_eq(e_plain, plain.n);
+    cr_assert_gt(taking.taken, plain.n / 2, "most events are taken (%llu of %llu)",
+                 (unsigned long long)taking.taken, (unsigned long long)plain.n);
+    cr_assert_eq(heap.taken, 0, "the heap hands over nothing");
+    cr_assert_eq(heap.hash, plain.hash);
+}
+
+/* What the engine will not hand over: the handler records what
+ * fsn_engine_take_posted said for each case. */
+typedef struct refuser {
+    uint32_t type0;
+    int mode;                 /* 1: stop first */
+    int said[8];
+    size_t n;
+} refuser_t;
+
+static fsn_err_t on_refuse(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
+    refuser_t *r = model;
+    double t;
+    uint32_t a;
+    if (r->mode == 1) fsn_engine_stop(eng);
+    cr_assert_lt(r->n, 8);
+    r->said[r->n++] = fsn_engine_take_posted(eng, r->type0, &t, &a);
+    (void)ev;
+    return FSN_OK;
+}
+
+static void refuse_seen(void *ctx, const fsn_event_t *ev, const char *type_name) {
+    (void)ctx, (void)ev, (void)type_name;
+}
+
+static const fsn_event_type_t refuser_types[] = {{"r0", on_refuse, NULL}, {"r1", on_refuse, NULL}};
+static const fsn_model_type_t refuser_model = {"refuser", 2, refuser_types};
+
+static fsn_engine_t *refuser_engine(refuser_t *r, fsn_queue_kind_t kind) {
+    memset(r, 0, sizeof *r);
+    fsn_engine_t *eng = fsn_engine_new_queue(16, kind);
+    cr_assert_not_null(eng);
+    cr_assert_eq(fsn_engine_add_model(eng, &refuser_model, r, &r->type0), FSN_OK);
+    return eng;
+}
+
+Test(engine, the_engine_hands_over_only_a_posted_event_of_the_callers_type_that_is_due) {
+    static refuser_t r;
+    double t;
+    uint32_t a;
+    /* Taken: the next posted event of the type, within the horizon. */
+    fsn_engine_t *eng = refuser_engine(&r, FSN_QUEUE_CALENDAR);
+    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
+    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r.type0, 2), FSN_OK);
+    cr_assert_eq(fsn_engine_take_posted(eng, r.type0, &t, &a), 0, "outside a run: nothing");
+    cr_assert_eq(fsn_engine_size(eng), 2);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, 1, "the second event was taken by the first's handler");
+    cr_assert_eq(r.said[0], 1);
+    cr_assert_eq(fsn_engine_events_run(eng), 2);
+    cr_assert_eq(fsn_engine_now(eng), 1.5);
+    fsn_engine_free(eng);
+    /* Not taken: another type, a scheduled event, past the horizon. */
+    eng = refuser_engine(&r, FSN_QUEUE_CALENDAR);
+    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
+    cr_assert_eq(fsn_engine_post(eng, 1.1, 0, r.type0 + 1, 2), FSN_OK);
+    cr_assert_eq(fsn_engine_schedule(eng, 1.2, 0, r.type0, 3, 0, 0, NULL), FSN_OK);
+    cr_assert_eq(fsn_engine_post(eng, 7.0, 0, r.type0, 4), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, 5.0), FSN_OK);
+    cr_assert_eq(r.n, 3);
+    cr_assert(r.said[0] == 0 && r.said[1] == 0 && r.said[2] == 0,
+              "another type next, a scheduled event next, the next past the horizon");
+    cr_assert_eq(fsn_engine_size(eng), 1, "the event past the horizon waits");
+    fsn_engine_free(eng);
+    /* Not taken: with an observer, after a stop, under a step, on the
+     * heap. */
+    eng = refuser_engine(&r, FSN_QUEUE_CALENDAR);
+    fsn_engine_set_observer(eng, refuse_seen, NULL);
+    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
+    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r.type0, 2), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert(r.n == 2 && r.said[0] == 0, "an observer sees every event: none taken");
+    fsn_engine_free(eng);
+    eng = refuser_engine(&r, FSN_QUEUE_CALENDAR);
+    r.mode = 1;
+    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
+    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r.type0, 2), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert(r.n == 1 && r.said[0] == 0, "after a stop, none taken");
+    cr_assert_eq(fsn_engine_size(eng), 1);
+    fsn_engine_free(eng);
+    eng = refuser_engine(&r, FSN_QUEUE_CALENDAR);
+    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
+    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r.type0, 2), FSN_OK);
+    fsn_err_t rc;
+    cr_assert_eq(fsn_engine_step(eng, INFINITY, &rc), 1);
+    cr_assert(r.n == 1 && r.said[0] == 0, "a step runs one event");
+    cr_assert_eq(fsn_engine_size(eng), 1);
+    fsn_engine_free(eng);
+    eng = refuser_engine(&r, FSN_QUEUE_HEAP);
+    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
+    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r.type0, 2), FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert(r.n == 2 && r.said[0] == 0 && r.said[1] == 0, "the heap hands over nothing");
+    fsn_engine_free(eng);
+}

@@ -159,6 +159,26 @@ fsn_err_t fsn_engine_schedule(fsn_engine_t *eng, double time, int32_t priority, 
 fsn_err_t fsn_engine_post(fsn_engine_t *eng, double time, int32_t priority, uint32_t type,
                           uint32_t a);
 
+/*
+ * From inside a handler, run the next event here instead of returning
+ * for it. If the next event the run loop would run is a posted (light)
+ * event of type `type` within the running fsn_engine_run's horizon, it is
+ * taken off the queue as the loop would take it (the clock moves to its
+ * time, it counts in fsn_engine_events_run, the events after it are
+ * prefetched for) and 1 is returned with its time and user in *time and
+ * *a: the caller must now handle it, before anything else, as if it had
+ * been called for it (b and x read as 0). Otherwise 0, and nothing
+ * changes: the caller returns and the run loop goes on. A handler that
+ * loops while this returns 1 handles a run of its events in one call,
+ * with its state in registers rather than reloaded per call, and the
+ * events still run in exactly the run loop's order (bench_sir: 7% fewer
+ * instructions per infection). Takes from the calendar queue's open
+ * window only: 0 on the other queues, with an observer set, after
+ * fsn_engine_stop, when a late arrival or a cancelled event is queued,
+ * and outside fsn_engine_run (so fsn_engine_step runs one event). O(1).
+ */
+int fsn_engine_take_posted(fsn_engine_t *eng, uint32_t type, double *time, uint32_t *a);
+
 /* Cancel a pending event. FSN_ESTATE if the handle is stale (fired,
  * cancelled, or from before a reset). O(1). A handle's generation is 32
  * bits and moves by 2 per use of its slot: a handle kept after its event

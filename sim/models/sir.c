@@ -141,17 +141,56 @@ static inline double exp1_local(fsn_rng_t *r) {
     return x;
 }
 
+/* The model's state that an infection reads and writes, copied into a
+ * local for a run of events (see on_infect): in registers or on the
+ * stack, where the model's fields would be loaded again after every
+ * store to an array (which the compiler cannot tell from the fields). */
+typedef struct sir_hot {
+    uint16_t *arrival;
+    const uint32_t *off32;      /* NULL: the graph's 64-bit row starts */
+    const uint64_t *offset;
+    const fsn_vid_t *adj;
+    double *inf_t, *rec_t;
+    fsn_vid_t *who;
+    double *when;
+    double inv_gamma, beta;
+    uint32_t infected, type;
+    fsn_rng_t rng;
+} sir_hot_t;
+
+static inline __attribute__((always_inline)) void hot_load(const fsn_sir_t *m, sir_hot_t *h) {
+    h->arrival = m->arrival;
+    h->off32 = m->off32;
+    h->offset = m->g->offset;
+    h->adj = m->g->adj;
+    h->inf_t = m->inf_t;
+    h->rec_t = m->rec_t;
+    h->who = m->who;
+    h->when = m->when;
+    h->inv_gamma = m->inv_gamma;
+    h->beta = m->beta;
+    h->infected = m->infected;
+    h->type = m->type0 + EV_INFECT;
+    h->rng = *m->rng;
+}
+
+static inline __attribute__((always_inline)) void hot_store(fsn_sir_t *m, const sir_hot_t *h) {
+    m->infected = h->infected;
+    *m->rng = h->rng;
+}
+
 /* User v gets the link at time t: note it, draw how long interest lasts,
  * send the shares that will arrive before then. Inlined into the event
  * handler (one call per event, not two) and into fsn_sir_run. */
-static inline __attribute__((always_inline)) fsn_err_t infect(fsn_sir_t *m, fsn_engine_t *eng, fsn_vid_t v, double t) {
-    uint16_t *const arrival = m->arrival;
+static inline __attribute__((always_inline)) fsn_err_t infect(sir_hot_t *h, fsn_engine_t *eng, fsn_vid_t v,
+                                                              double t) {
+    uint16_t *const arrival = h->arrival;
     arrival[v] = 0;
-    fsn_rng_t rng = *m->rng;
-    const double rtime = exp1_local(&rng) * m->inv_gamma;
-    m->inf_t[m->infected] = t;
-    m->rec_t[m->infected] = t + rtime;
-    m->infected++;
+    fsn_rng_t rng = h->rng;
+    const double rtime = exp1_local(&rng) * h->inv_gamma;
+    h->inf_t[h->infected] = t;
+    h->rec_t[h->infected] = t + rtime;
+    h->infected++;
     /* Each friend independently receives a share before interest is
      * lost, after tau ~ Exp(beta) if tau < r. Rather than test every
      * friend, jump from one receiver to the next: with c = beta r and
@@ -161,17 +200,22 @@ static inline __attribute__((always_inline)) fsn_err_t infect(fsn_sir_t *m, fsn_
      * receiver gives both; no logarithm, and the work is the shares sent,
      * not the degree. Shares that would arrive after one already on its
      * way are pruned by the arrival time. */
-    const double inv_c = 1.0 / (m->beta * rtime);
-    const fsn_csr_t *g = m->g;
+    const double inv_c = 1.0 / (h->beta * rtime);
     uint64_t lo, hi;
-    row_bounds(m, v, &lo, &hi);
+    if (h->off32) {
+        lo = h->off32[v];
+        hi = h->off32[v + 1];
+    } else {
+        lo = h->offset[v];
+        hi = h->offset[v + 1];
+    }
     const uint64_t deg = hi - lo;
-    const fsn_vid_t *row = g->adj + lo;
+    const fsn_vid_t *row = h->adj + lo;
     /* The stage-1 prefetch brought the row's first and last lines; a
      * long row's others (a hub's: the jumps land on a few in each) are
      * requested here at once, so their misses overlap. */
     for (uint64_t i = 16; i + 16 < deg; i += 16) __builtin_prefetch(row + i);
-    const uint32_t type = m->type0 + EV_INFECT;
+    const uint32_t type = h->type;
     /* One pass draws the receivers and tests each against its arrival
      * word, with no branch but the loop's own: which shares survive is
      * a coin toss, so the arrival word is always written (its old value
@@ -183,8 +227,8 @@ static inline __attribute__((always_inline)) fsn_err_t infect(fsn_sir_t *m, fsn_
      * first one's store. The batch has room for a whole row (the
      * model's arrays of the largest degree), so the loop does not test
      * whether it is full. */
-    fsn_vid_t *const who = m->who;
-    double *const when = m->when;
+    fsn_vid_t *const who = h->who;
+    double *const when = h->when;
     /* The friends not yet passed: from p on, rem of them (an integer
      * held as a double, exact below 2^53, so the test against a draw
      * needs no conversion). */
@@ -213,7 +257,7 @@ static inline __attribute__((always_inline)) fsn_err_t infect(fsn_sir_t *m, fsn_
         if (rc) goto out;
     }
 out:
-    *m->rng = rng;
+    h->rng = rng;
     return rc;
 }
 
@@ -229,10 +273,26 @@ out:
  * whose time is >= t (clamped), the word's time is below t exactly when
  * the word is below sw_code(t); a word of 0 is below every code (at
  * least 1), and SW_HUGE and SW_NONE are below none. */
+/* An infection event, and the ones that follow it: while the next event
+ * due is another share of this model, the handler takes it from the
+ * engine (fsn_engine_take_posted) and handles it in the same call, with
+ * the model's state and random stream in locals (sir_hot_t) rather than
+ * loaded and stored per event; a run of events ends at the open window's
+ * end or when the engine has anything else to do. */
 static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev) {
     fsn_sir_t *m = model;
-    if (m->arrival[ev->a] == 0) return FSN_OK; /* lost the race to an earlier share */
-    return infect(m, eng, ev->a, ev->time);
+    double t = ev->time;
+    uint32_t v = ev->a;
+    fsn_err_t rc = FSN_OK;
+    sir_hot_t h;
+    hot_load(m, &h);
+    do {
+        if (h.arrival[v] == 0) continue; /* lost the race to an earlier share */
+        rc = infect(&h, eng, v, t);
+        if (rc) break;
+    } while (fsn_engine_take_posted(eng, h.type, &t, &v));
+    hot_store(m, &h);
+    return rc;
 }
 
 /* An upcoming event's user: first its row start (its state word was
@@ -499,11 +559,12 @@ fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, const fsn_vid_t *
     m->infected = 0;
     m->traj.len = 0;
     fsn_err_t rc = FSN_OK;
-    for (size_t k = 0; k < nfirst; k++) {
-        if (m->arrival[first[k]] == 0) continue; /* listed twice */
-        rc = infect(m, m->eng, first[k], 0.0);
-        if (rc) return rc;
-    }
+    sir_hot_t h;
+    hot_load(m, &h);
+    for (size_t k = 0; k < nfirst && rc == FSN_OK; k++)
+        if (h.arrival[first[k]] != 0) rc = infect(&h, m->eng, first[k], 0.0); /* once if listed twice */
+    hot_store(m, &h);
+    if (rc) return rc;
     m->initial = m->infected;
     rc = fsn_engine_run(m->eng, INFINITY);
     if (rc) return rc;
