@@ -445,6 +445,21 @@ static inline void prefetch_entry1(const fsn_engine_t *eng, const qentry_t *e) {
     }
 }
 
+/* The calendar queue's prefetching for the events after the one about to
+ * run, the open window's run being bot[0..next] in descending order (the
+ * next event last, k ahead k before it, clamped to the first): stage 0
+ * AHEAD_FAR ahead, stage 1 (and the pool slot) AHEAD_NEAR ahead, stage 2
+ * for the next event when stage2 says so. */
+static inline __attribute__((always_inline)) void prefetch_ahead(const fsn_engine_t *eng, const qentry_t *bot,
+                                                                 size_t next, int stage2) {
+    const qentry_t *const far = &bot[next > AHEAD_FAR ? next - AHEAD_FAR : 0];
+    const qentry_t *const near = &bot[next > AHEAD_NEAR ? next - AHEAD_NEAR : 0];
+    prefetch_entry0(eng, far);
+    if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
+    prefetch_entry1(eng, near);
+    if (stage2) prefetch_entry(eng, &bot[next], 2);
+}
+
 /* Pop and run the top event, known to be live, on a queue of the given
  * kind (a constant where the run loop is specialised). */
 static inline __attribute__((always_inline)) fsn_err_t run_top_k(fsn_engine_t *eng, const qentry_t *top,
@@ -504,23 +519,11 @@ static inline __attribute__((always_inline)) fsn_err_t run_top_k(fsn_engine_t *e
          * its way, so the call costs a few instructions) rather than
          * skipped, since whether an entry is there is a coin toss to
          * the branch predictor (0.4 mispredictions per event saved). */
+        /* Stage 2 for the very next event, whose stage 1 data (fetched
+         * AHEAD_NEAR events ago) is in cache by now; not when the window
+         * has just opened, as its stage 1 was only now requested. */
         const size_t len = eng->cal.bot_len;
-        if (len) {
-            /* The run is in descending order: the next event is its last
-             * entry, k ahead is k before it (clamped to the first). */
-            const qentry_t *const bot = eng->cal.bot;
-            const size_t last = len - 1;
-            const qentry_t *const far = &bot[last > AHEAD_FAR ? last - AHEAD_FAR : 0];
-            const qentry_t *const near = &bot[last > AHEAD_NEAR ? last - AHEAD_NEAR : 0];
-            prefetch_entry0(eng, far);
-            if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
-            prefetch_entry1(eng, near);
-            /* Stage 2 for the very next event, whose stage 1 data
-             * (fetched AHEAD_NEAR events ago) is in cache by now; not
-             * when the window has just opened, as its stage 1 was only
-             * now requested. */
-            if (!fresh && eng->stage2) prefetch_entry(eng, &bot[last], 2);
-        }
+        if (len) prefetch_ahead(eng, eng->cal.bot, len - 1, !fresh && eng->stage2);
     } else {
         /* The heap and the radix heap know only their top: peek at it
          * (peeking is part of the next pop anyway) and fetch stage 0;
@@ -563,17 +566,7 @@ int fsn_engine_take_posted(fsn_engine_t *eng, uint32_t type, double *time, uint3
     q->bot_len = last;
     eng->now = t;
     eng->events_run++;
-    if (last) {
-        /* The events after it, as run_top_k prefetches for them: the
-         * next is now bot[last - 1]. */
-        const size_t next = last - 1;
-        const qentry_t *const far = &bot[next > AHEAD_FAR ? next - AHEAD_FAR : 0];
-        const qentry_t *const near = &bot[next > AHEAD_NEAR ? next - AHEAD_NEAR : 0];
-        prefetch_entry0(eng, far);
-        if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
-        prefetch_entry1(eng, near);
-        if (eng->stage2) prefetch_entry(eng, &bot[next], 2);
-    }
+    if (last) prefetch_ahead(eng, bot, last - 1, eng->stage2); /* the next is now bot[last - 1] */
     return 1;
 }
 

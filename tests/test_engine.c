@@ -944,14 +944,20 @@ static fsn_engine_t *refuser_engine(refuser_t *r, fsn_queue_kind_t kind) {
     return eng;
 }
 
+/* An engine with two posted events of type 0, at times 1 and 1.5. */
+static fsn_engine_t *refuser_two(refuser_t *r, fsn_queue_kind_t kind) {
+    fsn_engine_t *eng = refuser_engine(r, kind);
+    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r->type0, 1), FSN_OK);
+    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r->type0, 2), FSN_OK);
+    return eng;
+}
+
 Test(engine, the_engine_hands_over_only_a_posted_event_of_the_callers_type_that_is_due) {
     static refuser_t r;
     double t;
     uint32_t a;
     /* Taken: the next posted event of the type, within the horizon. */
-    fsn_engine_t *eng = refuser_engine(&r, FSN_QUEUE_CALENDAR);
-    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
-    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r.type0, 2), FSN_OK);
+    fsn_engine_t *eng = refuser_two(&r, FSN_QUEUE_CALENDAR);
     cr_assert_eq(fsn_engine_take_posted(eng, r.type0, &t, &a), 0, "outside a run: nothing");
     cr_assert_eq(fsn_engine_size(eng), 2);
     cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
@@ -974,32 +980,24 @@ Test(engine, the_engine_hands_over_only_a_posted_event_of_the_callers_type_that_
     fsn_engine_free(eng);
     /* Not taken: with an observer, after a stop, under a step, on the
      * heap. */
-    eng = refuser_engine(&r, FSN_QUEUE_CALENDAR);
+    eng = refuser_two(&r, FSN_QUEUE_CALENDAR);
     fsn_engine_set_observer(eng, refuse_seen, NULL);
-    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
-    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r.type0, 2), FSN_OK);
     cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
     cr_assert(r.n == 2 && r.said[0] == 0, "an observer sees every event: none taken");
     fsn_engine_free(eng);
-    eng = refuser_engine(&r, FSN_QUEUE_CALENDAR);
+    eng = refuser_two(&r, FSN_QUEUE_CALENDAR);
     r.mode = 1;
-    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
-    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r.type0, 2), FSN_OK);
     cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
     cr_assert(r.n == 1 && r.said[0] == 0, "after a stop, none taken");
     cr_assert_eq(fsn_engine_size(eng), 1);
     fsn_engine_free(eng);
-    eng = refuser_engine(&r, FSN_QUEUE_CALENDAR);
-    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
-    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r.type0, 2), FSN_OK);
+    eng = refuser_two(&r, FSN_QUEUE_CALENDAR);
     fsn_err_t rc;
     cr_assert_eq(fsn_engine_step(eng, INFINITY, &rc), 1);
     cr_assert(r.n == 1 && r.said[0] == 0, "a step runs one event");
     cr_assert_eq(fsn_engine_size(eng), 1);
     fsn_engine_free(eng);
-    eng = refuser_engine(&r, FSN_QUEUE_HEAP);
-    cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
-    cr_assert_eq(fsn_engine_post(eng, 1.5, 0, r.type0, 2), FSN_OK);
+    eng = refuser_two(&r, FSN_QUEUE_HEAP);
     cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
     cr_assert(r.n == 2 && r.said[0] == 0 && r.said[1] == 0, "the heap hands over nothing");
     fsn_engine_free(eng);
