@@ -351,6 +351,31 @@ fsn_err_t fsn_engine_post(fsn_engine_t *eng, double time, int32_t priority, uint
     return q_push(eng, time, next_key(eng, priority, type), NO_SLOT, a);
 }
 
+fsn_err_t fsn_engine_post_n(fsn_engine_t *eng, int32_t priority, uint32_t type, size_t n,
+                            const double *time, const uint32_t *a) {
+    FSN_REQUIRE(eng && type < eng->n_types && (n == 0 || (time && a)));
+    if (priority < PRIO_MIN || priority > PRIO_MAX) return FSN_EINVAL;
+    /* The sequence numbers running out or another queue take the
+     * one-at-a-time path, which stops where the calls would, with their
+     * error; the calendar queue checks each time as it goes (a bad one
+     * stops it there, FSN_EINVAL, as the calls would). */
+    if (eng->qkind != FSN_QUEUE_CALENDAR || n > SEQ_MAX - eng->seq) {
+        for (size_t i = 0; i < n; i++) {
+            fsn_err_t rc = fsn_engine_post(eng, time[i], priority, type, a[i]);
+            if (rc) return rc;
+        }
+        return FSN_OK;
+    }
+    if (n == 0) return FSN_OK;
+    const uint64_t seq0 = eng->seq;
+    const uint64_t key = next_key(eng, priority, type);
+    size_t done = 0;
+    const fsn_err_t rc = fsn_calq_push_n(&eng->cal, n, time, a, key, UINT64_C(1) << SEQ_SHIFT, eng->now, &done);
+    /* As the calls would have left it: one number per event tried. */
+    eng->seq = seq0 + done + (rc != FSN_OK);
+    return rc;
+}
+
 static slot_t *slot_of(const fsn_engine_t *eng, fsn_handle_t h) {
     uint32_t i = (uint32_t)h, gen = (uint32_t)(h >> 32);
     if (i >= eng->pool_len) return NULL;
@@ -549,7 +574,7 @@ static inline fsn_err_t run_top(fsn_engine_t *eng, const qentry_t *top) {
  * the horizon, and nothing else must see each event (no observer, no
  * stop, a running fsn_engine_run). Popped and prefetched for as
  * run_top_k does on the calendar queue. */
-int fsn_engine_take_posted(fsn_engine_t *eng, uint32_t type, double *time, uint32_t *a) {
+int fsn_engine_take_posted(fsn_engine_t *eng, uint32_t type, double before, double *time, uint32_t *a) {
     FSN_REQUIRE(eng && time && a);
     fsn_calq_t *const q = &eng->cal;
     const size_t len = q->bot_len;
@@ -560,7 +585,7 @@ int fsn_engine_take_posted(fsn_engine_t *eng, uint32_t type, double *time, uint3
     const size_t last = len - 1;
     const qentry_t *const top = &bot[last];
     const double t = fsn_bits_time(top->tbits);
-    if (top->slot != NO_SLOT || key_type(top->key) != type || t > eng->horizon) return 0;
+    if (top->slot != NO_SLOT || key_type(top->key) != type || t > eng->horizon || !(t < before)) return 0;
     *time = t;
     *a = top->a;
     q->bot_len = last;

@@ -63,6 +63,7 @@
  */
 #include "queue.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -309,6 +310,60 @@ fsn_err_t fsn_calq_push_slow(fsn_calq_t *q, const fsn_qentry_t *e, uint64_t win)
         return FSN_OK;
     }
     return fsn_qheap_push(&q->late, e);
+}
+
+/* Push n entries with no slot at once: times t[i] (finite, >= 0), users
+ * a[i], keys key, key + step, ... The common case (a later window, room
+ * in its bucket's tail chunk) runs with the queue's fields in locals and
+ * the counts stored once; any other entry goes through fsn_calq_push,
+ * after which the fields are read again (it may have grown the chunks).
+ * A time below now or not finite stops it with FSN_EINVAL. *done is the
+ * number queued: n, or on an error those before the failing one. O(n)
+ * expected. */
+fsn_err_t fsn_calq_push_n(fsn_calq_t *q, size_t n, const double *t, const uint32_t *a, uint64_t key,
+                          uint64_t step, double now, size_t *done) {
+    size_t i = 0;
+    *done = 0;
+    while (i < n) {
+        const uint64_t next = q->next, epoch = q->epoch;
+        const uint32_t mask = q->mask;
+        uint32_t *const tail = q->tail, *const tlen = q->tlen;
+        fsn_cq_chunk_t *const chunks = q->chunks;
+        size_t added = 0, fine_added = 0;
+        for (; i < n; i++) {
+            if (__builtin_expect(!(t[i] >= now && t[i] <= DBL_MAX), 0)) break; /* counted below, then refused */
+            const uint64_t tb = fsn_time_bits(t[i]);
+            const uint64_t win = fsn_calq_window(q, tb);
+            if (__builtin_expect(win < next, 0)) break;
+            const uint64_t ep = win >> CQ_FINE_BITS;
+            const uint32_t fine = ep == epoch;
+            const uint32_t b = fine ? (uint32_t)(win & (CQ_FINE - 1)) : CQ_FINE + (uint32_t)(ep & mask);
+            const uint32_t c = tail[b], l = tlen[b];
+            if (__builtin_expect(c == CQ_NIL || l >= CQ_CHUNK, 0)) break;
+            fsn_cq_chunk_t *const ch = &chunks[c];
+            fsn_qentry_t *const e = &ch->e[l];
+            e->tbits = tb;
+            e->key = key;
+            e->slot = UINT32_MAX;
+            e->a = a[i];
+            __builtin_prefetch(e + 3, 1);
+            ch->len = l + 1;
+            tlen[b] = l + 1;
+            added++;
+            fine_added += fine;
+            key += step;
+        }
+        q->in_buckets += added;
+        q->in_fine += fine_added;
+        *done = i;
+        if (i == n) break;
+        if (!(t[i] >= now && t[i] <= DBL_MAX)) return FSN_EINVAL;
+        const fsn_err_t rc = fsn_calq_push_fields(q, fsn_time_bits(t[i]), key, UINT32_MAX, a[i]);
+        if (rc) return rc;
+        key += step;
+        *done = ++i;
+    }
+    return FSN_OK;
 }
 
 size_t fsn_calq_size(const fsn_calq_t *q) {

@@ -235,6 +235,10 @@ static inline fsn_err_t fsn_calq_push(fsn_calq_t *q, const fsn_qentry_t *e) {
     return fsn_calq_push_fields(q, e->tbits, e->key, e->slot, e->a);
 }
 
+/* Push n entries with no slot at once (see queue.c). O(n) expected. */
+fsn_err_t fsn_calq_push_n(fsn_calq_t *q, size_t n, const double *t, const uint32_t *a, uint64_t key,
+                          uint64_t step, double now, size_t *done);
+
 /* The smallest entry, or NULL if empty. May reorganise the queue
  * (opening the next window, retuning) and so may fail on memory: *rc.
  * The common case (the open window's sorted run holds the next entry

@@ -32,6 +32,9 @@
 
 enum { EV_INFECT = 0 };
 
+/* Shares held back beyond two rows before they must be posted. */
+#define PEND_EXTRA 1024
+
 /* Prefetch friends' state words (stage 2) when the state array is at
  * least this large. Below, it sits in a core's L2 cache (1 MiB on the
  * machine measured, 0.5 to 2 MiB on current x86 cores), the handler's
@@ -55,8 +58,10 @@ struct fsn_sir {
     uint32_t initial;           /* users infected at time 0 */
     double *inf_t, *rec_t;      /* infection times (in order), recovery times */
     double *sortbuf;            /* radix-sort scratch, n times */
-    fsn_vid_t *who;             /* an infection's shares to post: receivers, */
-    double *when;               /* and arrival times (largest degree + 1 each) */
+    fsn_vid_t *who;             /* shares drawn and not yet posted: receivers, */
+    double *when;               /* and arrival times (pend_cap each) */
+    size_t row_max;             /* the largest degree + 1 */
+    size_t pend_cap;
     fsn_sir_traj_t traj;
 };
 
@@ -153,6 +158,9 @@ typedef struct sir_hot {
     double *inf_t, *rec_t;
     fsn_vid_t *who;
     double *when;
+    size_t np;                  /* shares drawn, kept and not yet posted */
+    size_t room;                /* pend_cap less the largest degree + 1 */
+    double pmin;                /* at most the earliest of them (+inf if none) */
     double inv_gamma, beta;
     uint32_t infected, type;
     fsn_rng_t rng;
@@ -167,6 +175,9 @@ static inline __attribute__((always_inline)) void hot_load(const fsn_sir_t *m, s
     h->rec_t = m->rec_t;
     h->who = m->who;
     h->when = m->when;
+    h->np = 0;
+    h->room = m->pend_cap - m->row_max;
+    h->pmin = INFINITY;
     h->inv_gamma = m->inv_gamma;
     h->beta = m->beta;
     h->infected = m->infected;
@@ -182,8 +193,7 @@ static inline __attribute__((always_inline)) void hot_store(fsn_sir_t *m, const 
 /* User v gets the link at time t: note it, draw how long interest lasts,
  * send the shares that will arrive before then. Inlined into the event
  * handler (one call per event, not two) and into fsn_sir_run. */
-static inline __attribute__((always_inline)) fsn_err_t infect(sir_hot_t *h, fsn_engine_t *eng, fsn_vid_t v,
-                                                              double t) {
+static inline __attribute__((always_inline)) void infect(sir_hot_t *h, fsn_vid_t v, double t) {
     uint16_t *const arrival = h->arrival;
     arrival[v] = 0;
     fsn_rng_t rng = h->rng;
@@ -215,7 +225,6 @@ static inline __attribute__((always_inline)) fsn_err_t infect(sir_hot_t *h, fsn_
      * long row's others (a hub's: the jumps land on a few in each) are
      * requested here at once, so their misses overlap. */
     for (uint64_t i = 16; i + 16 < deg; i += 16) __builtin_prefetch(row + i);
-    const uint32_t type = h->type;
     /* One pass draws the receivers and tests each against its arrival
      * word, with no branch but the loop's own: which shares survive is
      * a coin toss, so the arrival word is always written (its old value
@@ -234,8 +243,8 @@ static inline __attribute__((always_inline)) fsn_err_t infect(sir_hot_t *h, fsn_
      * needs no conversion). */
     const fsn_vid_t *p = row;
     double rem = (double)deg;
-    fsn_err_t rc = FSN_OK;
-    size_t np = 0;
+    size_t np = h->np;
+    double pmin = h->pmin;
     while (rem > 0) { /* past the last friend, no draw is needed */
         const double y = exp1_local(&rng) * inv_c;
         if (!(y < rem)) break;
@@ -251,13 +260,21 @@ static inline __attribute__((always_inline)) fsn_err_t infect(sir_hot_t *h, fsn_
         who[np] = w;
         when[np] = at;
         np += keep;
+        /* A bound on the earliest share held back: over every share
+         * drawn, kept or not (a minimum, no select; lower is safe). */
+        pmin = at < pmin ? at : pmin;
     }
-    for (size_t j = 0; j < np; j++) {
-        rc = fsn_engine_post(eng, when[j], 0, type, who[j]);
-        if (rc) goto out;
-    }
-out:
+    h->np = np;
+    h->pmin = pmin;
     h->rng = rng;
+}
+
+/* Post the shares held back, in the order they were drawn (so with the
+ * sequence numbers they would have had posted one by one). */
+static inline fsn_err_t flush(sir_hot_t *h, fsn_engine_t *eng) {
+    const fsn_err_t rc = fsn_engine_post_n(eng, 0, h->type, h->np, h->when, h->who);
+    h->np = 0;
+    h->pmin = INFINITY;
     return rc;
 }
 
@@ -286,11 +303,25 @@ static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev
     fsn_err_t rc = FSN_OK;
     sir_hot_t h;
     hot_load(m, &h);
-    do {
-        if (h.arrival[v] == 0) continue; /* lost the race to an earlier share */
-        rc = infect(&h, eng, v, t);
+    int have = 1; /* (t, v) is an event to handle */
+    for (;;) {
+        if (have && h.arrival[v] != 0) { /* 0: lost the race to an earlier share */
+            if (h.np > h.room) {
+                rc = flush(&h, eng);
+                if (rc) break;
+            }
+            infect(&h, v, t);
+        }
+        /* The shares drawn are held back while the next event comes
+         * before all of them: the queue is then as if they were posted,
+         * and the engine hands over the same events. When it does not,
+         * they are posted and the engine asked again. */
+        have = fsn_engine_take_posted(eng, h.type, h.pmin, &t, &v);
+        if (have) continue;
+        if (h.np == 0) break;
+        rc = flush(&h, eng);
         if (rc) break;
-    } while (fsn_engine_take_posted(eng, h.type, &t, &v));
+    }
     hot_store(m, &h);
     return rc;
 }
@@ -517,9 +548,14 @@ fsn_sir_t *fsn_sir_new(const fsn_csr_t *g, fsn_engine_t *eng) {
     uint64_t maxdeg = 0;
     for (size_t v = 0; v < g->n; v++)
         if (g->offset[v + 1] - g->offset[v] > maxdeg) maxdeg = g->offset[v + 1] - g->offset[v];
-    if (maxdeg < SIZE_MAX / sizeof(double) - 1) {
-        m->who = malloc((size_t)(maxdeg + 1) * sizeof *m->who);
-        m->when = malloc((size_t)(maxdeg + 1) * sizeof *m->when);
+    /* Room to hold back the shares of a run of infections: a whole row
+     * more than the flush threshold, so that an infection never checks
+     * whether it is full. */
+    if (maxdeg < SIZE_MAX / sizeof(double) / 4 - PEND_EXTRA) {
+        m->row_max = (size_t)maxdeg + 1;
+        m->pend_cap = 2 * m->row_max + PEND_EXTRA;
+        m->who = malloc(m->pend_cap * sizeof *m->who);
+        m->when = malloc(m->pend_cap * sizeof *m->when);
     }
     m->traj.time = malloc(cap * sizeof *m->traj.time);
     m->traj.s = malloc(cap * sizeof *m->traj.s);
@@ -561,8 +597,12 @@ fsn_err_t fsn_sir_run(fsn_sir_t *m, double beta, double gamma, const fsn_vid_t *
     fsn_err_t rc = FSN_OK;
     sir_hot_t h;
     hot_load(m, &h);
-    for (size_t k = 0; k < nfirst && rc == FSN_OK; k++)
-        if (h.arrival[first[k]] != 0) rc = infect(&h, m->eng, first[k], 0.0); /* once if listed twice */
+    for (size_t k = 0; k < nfirst && rc == FSN_OK; k++) {
+        if (h.arrival[first[k]] == 0) continue; /* listed twice */
+        if (h.np > h.room) rc = flush(&h, m->eng);
+        if (rc == FSN_OK) infect(&h, first[k], 0.0);
+    }
+    if (rc == FSN_OK) rc = flush(&h, m->eng);
     hot_store(m, &h);
     if (rc) return rc;
     m->initial = m->infected;
