@@ -662,7 +662,9 @@ static int entry_moot(const void *ctx, const fsn_qentry_t *e) {
     const fsn_engine_t *eng = ctx;
     if (e->slot != NO_SLOT) return 0;
     const reg_type_t *t = &eng->types[key_type(e->key)];
-    if (t->mc_words) return t->mc_words[e->a] < fsn_moot_code(e->tbits, t->mc_shift, t->mc_offset);
+    if (t->mc_words)
+        return t->mc_words[e->a] <
+               (t->mc_shift == FSN_MOOT_ZERO ? 1u : fsn_moot_code(e->tbits, t->mc_shift, t->mc_offset));
     return t->moot && t->moot(t->model, e->a, fsn_bits_time(e->tbits));
 }
 
@@ -706,6 +708,17 @@ fsn_err_t fsn_engine_set_moot_code(fsn_engine_t *eng, uint32_t type, const uint1
     eng->types[type].mc_words = words;
     eng->types[type].mc_shift = shift;
     eng->types[type].mc_offset = offset;
+    moot_update(eng);
+    return FSN_OK;
+}
+
+fsn_err_t fsn_engine_set_moot_zero(fsn_engine_t *eng, uint32_t type, const uint16_t *words) {
+    FSN_REQUIRE(eng && words);
+    if (type >= eng->n_types) return FSN_EINVAL;
+    eng->types[type].moot = NULL;
+    eng->types[type].mc_words = words;
+    eng->types[type].mc_shift = FSN_MOOT_ZERO;
+    eng->types[type].mc_offset = 0;
     moot_update(eng);
     return FSN_OK;
 }

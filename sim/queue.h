@@ -73,6 +73,10 @@ static inline uint32_t fsn_moot_code(uint64_t tbits, unsigned shift, int64_t off
     return (uint32_t)c;
 }
 
+/* The moot test's shift that stands for a code of 1 at every time: an
+ * entry is moot when its user's word is 0 (fsn_engine_set_moot_zero). */
+#define FSN_MOOT_ZERO 64u
+
 /* Keep-predicate for filtering stale entries (and, for the calendar
  * queue's moot hook, a drop-predicate). */
 typedef int (*fsn_qkeep_fn)(const void *ctx, const fsn_qentry_t *e);

@@ -641,6 +641,8 @@ static uint32_t mc_code(double t) {
     return c < 1 ? 1u : c > 0xFFFE ? 0xFFFEu : (uint32_t)c;
 }
 
+static int mc_zero; /* 1: the test is fsn_engine_set_moot_zero's */
+
 static void mc_run(fsn_queue_kind_t kind, int ntested, moot_rec_t *r, double *times) {
     for (uint32_t a = 0; a < 1500; a++)
         mc_words[a] = a % 4 == 0 ? 0 : a % 4 == 1 ? 0xFFFF : a % 4 == 2 ? 0xFFFE : (uint16_t)mc_code(25.0);
@@ -649,7 +651,9 @@ static void mc_run(fsn_queue_kind_t kind, int ntested, moot_rec_t *r, double *ti
     cr_assert_not_null(eng);
     uint32_t base;
     cr_assert_eq(fsn_engine_add_model(eng, &moot_model, r, &base), FSN_OK);
-    cr_assert_eq(fsn_engine_set_moot_code(eng, base, mc_words, MC_SHIFT, MC_OFFSET), FSN_OK);
+    if (mc_zero) cr_assert_eq(fsn_engine_set_moot_zero(eng, base, mc_words), FSN_OK);
+    else cr_assert_eq(fsn_engine_set_moot_code(eng, base, mc_words, MC_SHIFT, MC_OFFSET), FSN_OK);
+    cr_assert_eq(fsn_engine_set_moot_zero(eng, base + 7, mc_words), FSN_EINVAL, "an unknown type is refused");
     if (ntested == 2) cr_assert_eq(fsn_engine_set_moot(eng, base + 1, moot_third), FSN_OK);
     cr_assert_eq(fsn_engine_set_moot_code(eng, base + 7, mc_words, MC_SHIFT, MC_OFFSET), FSN_EINVAL,
                  "an unknown type is refused");
@@ -814,6 +818,34 @@ Test(engine_calendar, prefetch_rows_take_stage_1_from_the_hook) {
     cr_assert_eq(stage_calls[1], 0, "stage 1 went to the rows, not the hook");
     cr_assert_eq(stage_calls[2], hook_calls[2]);
     assert_same_events(&hook, &rows, 2000);
+}
+
+/* Moot by a zero word: type 0's events are dropped exactly when their
+ * user's word is 0, whatever their time (the words' codes of time 25
+ * drop nothing), and the rest run in the heap's order; with a function
+ * on the other type as well, through the several-types path. */
+Test(engine, moot_by_zero_drops_the_events_whose_word_is_zero) {
+    static moot_rec_t heap, cal;
+    static double times[3000];
+    mc_zero = 1;
+    for (int ntested = 1; ntested <= 2; ntested++) {
+        mc_run(FSN_QUEUE_HEAP, ntested, &heap, times);
+        mc_run(FSN_QUEUE_CALENDAR, ntested, &cal, times);
+        cr_assert_eq(heap.n, 3000, "the heap runs every event");
+        uint32_t k = 0, dropped = 0;
+        for (uint32_t i = 0; i < heap.n; i++) {
+            const uint32_t ty = heap.ty[i], a = heap.a[i];
+            const int moot = ty == 0 ? mc_words[a] == 0 : ntested == 2 && a % 3 == 0;
+            dropped += moot && ty == 0;
+            if (moot) continue;
+            cr_assert_lt(k, cal.n, "tested %d: the calendar queue dropped a live event", ntested);
+            cr_assert(cal.ty[k] == ty && cal.a[k] == a, "tested %d: position %u differs", ntested, k);
+            k++;
+        }
+        cr_assert_eq(k, cal.n, "tested %d: the calendar queue ran a moot event", ntested);
+        cr_assert_eq(dropped, 375, "a quarter of type 0's 1500 events have a zero word");
+    }
+    mc_zero = 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -256,6 +256,16 @@ fsn_err_t fsn_engine_set_moot(fsn_engine_t *eng, uint32_t type, fsn_moot_fn fn);
 fsn_err_t fsn_engine_set_moot_code(fsn_engine_t *eng, uint32_t type, const uint16_t *words,
                                    unsigned shift, int64_t offset);
 
+/*
+ * A moot test on a 16-bit word per user alone: a posted event of type
+ * `type` for user a is dropped when its window opens if words[a] is 0
+ * (the user is done: the SIR model's word once a user has the link).
+ * As fsn_engine_set_moot_code with a code of 1 at every time, and run
+ * inline as it is, without computing a code. Replaces any test the type
+ * had. FSN_EINVAL for an unknown type. O(1).
+ */
+fsn_err_t fsn_engine_set_moot_zero(fsn_engine_t *eng, uint32_t type, const uint16_t *words);
+
 /* Say which prefetch stages the hook of event type `type` takes: bit s
  * of `stages` for stage s (all three, 7, by default). The engine does not
  * call the hook for the others, and when no type takes stage 2 it skips

@@ -75,10 +75,12 @@ uint32_t fsn_sir_final_size(const fsn_sir_t *m);
 /*
  * The 16-bit code of an arrival time t >= 0 in the model's state words:
  * t's bit pattern divided by 2^42 and rounded up (10 bits of mantissa
- * kept), less (1023 - 14) x 1024 - 1, clamped to [1, 0xFFFE]. The
- * engine's moot test (fsn_engine_set_moot_code, shift 42, that offset)
- * computes the same code from the event's time, so the two must agree
- * for every time; exposed so that this can be tested. O(1).
+ * kept), less (1023 - 14) x 1024 - 1, clamped to [1, 0xFFFE]: the code
+ * of the engine's fsn_engine_set_moot_code contract with shift 42 and
+ * that offset, so that the words can serve that test (the model itself
+ * uses them to prune shares as they are drawn and gives the engine the
+ * cheaper test on a zero word). Exposed so that the two can be checked
+ * against each other. O(1).
  */
 uint32_t fsn_sir_time_code(double t);
 
