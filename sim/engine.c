@@ -96,6 +96,7 @@ struct fsn_engine {
     fsn_calq_t cal;
     fsn_radixq_t radix;
     uint64_t opened_seen;     /* calendar windows already prefetched into */
+    int stage0;               /* some type takes stage 0 (by address or hook) */
     int stage2;               /* some type's hook takes stage 2 */
     size_t stale;
 
@@ -245,7 +246,7 @@ fsn_err_t fsn_engine_add_model(fsn_engine_t *eng, const fsn_model_type_t *type, 
         r->pf_start = NULL;
         r->pf_items = NULL;
         r->pf_item = 0;
-        if (r->prefetch) eng->stage2 = 1;
+        if (r->prefetch) eng->stage0 = eng->stage2 = 1;
         r->moot = NULL;
         r->mc_words = NULL;
         r->mc_shift = 0;
@@ -473,13 +474,12 @@ static inline void prefetch_entry1(const fsn_engine_t *eng, const qentry_t *e) {
 /* The calendar queue's prefetching for the events after the one about to
  * run, the open window's run being bot[0..next] in descending order (the
  * next event last, k ahead k before it, clamped to the first): stage 0
- * AHEAD_FAR ahead, stage 1 (and the pool slot) AHEAD_NEAR ahead, stage 2
- * for the next event when stage2 says so. */
+ * AHEAD_FAR ahead (when some type takes it), stage 1 (and the pool slot)
+ * AHEAD_NEAR ahead, stage 2 for the next event when stage2 says so. */
 static inline __attribute__((always_inline)) void prefetch_ahead(const fsn_engine_t *eng, const qentry_t *bot,
                                                                  size_t next, int stage2) {
-    const qentry_t *const far = &bot[next > AHEAD_FAR ? next - AHEAD_FAR : 0];
+    if (eng->stage0) prefetch_entry0(eng, &bot[next > AHEAD_FAR ? next - AHEAD_FAR : 0]);
     const qentry_t *const near = &bot[next > AHEAD_NEAR ? next - AHEAD_NEAR : 0];
-    prefetch_entry0(eng, far);
     if (near->slot != NO_SLOT) __builtin_prefetch(&eng->pool[near->slot], 1);
     prefetch_entry1(eng, near);
     if (stage2) prefetch_entry(eng, &bot[next], 2);
@@ -524,7 +524,7 @@ static inline __attribute__((always_inline)) fsn_err_t run_top_k(fsn_engine_t *e
             fresh = 1;
             /* A window just opened: nobody has looked ahead into it yet. */
             eng->opened_seen = eng->cal.opened;
-            for (size_t k = 0; k < AHEAD_FAR; k++) {
+            for (size_t k = 0; eng->stage0 && k < AHEAD_FAR; k++) {
                 const qentry_t *e = fsn_calq_ahead(&eng->cal, k);
                 if (!e) break;
                 prefetch_entry0(eng, e);
@@ -723,13 +723,21 @@ fsn_err_t fsn_engine_set_moot_zero(fsn_engine_t *eng, uint32_t type, const uint1
     return FSN_OK;
 }
 
+/* Whether any type takes stage 0 (by address or by its hook) and stage
+ * 2: the run loop skips a stage no type takes. */
+static void stages_update(fsn_engine_t *eng) {
+    eng->stage0 = eng->stage2 = 0;
+    for (uint32_t i = 0; i < eng->n_types; i++) {
+        if (eng->types[i].pf_base || (eng->types[i].stages & 1u)) eng->stage0 = 1;
+        if (eng->types[i].stages & 4u) eng->stage2 = 1;
+    }
+}
+
 fsn_err_t fsn_engine_set_prefetch_stages(fsn_engine_t *eng, uint32_t type, unsigned stages) {
     FSN_REQUIRE(eng);
     if (type >= eng->n_types || stages > 7u) return FSN_EINVAL;
     eng->types[type].stages = eng->types[type].prefetch ? stages : 0u;
-    eng->stage2 = 0;
-    for (uint32_t i = 0; i < eng->n_types; i++)
-        if (eng->types[i].stages & 4u) eng->stage2 = 1;
+    stages_update(eng);
     return FSN_OK;
 }
 
@@ -739,6 +747,7 @@ fsn_err_t fsn_engine_set_prefetch_array(fsn_engine_t *eng, uint32_t type, const 
     if (type >= eng->n_types) return FSN_EINVAL;
     eng->types[type].pf_base = base;
     eng->types[type].pf_stride = base ? stride : 0;
+    stages_update(eng);
     return FSN_OK;
 }
 
