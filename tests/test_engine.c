@@ -785,6 +785,14 @@ Test(engine_calendar, the_prefetch_hook_is_called_only_for_the_stages_its_type_t
     cr_assert_eq(stage_calls[0], all_calls[0]);
     cr_assert_eq(stage_calls[1], all_calls[1]);
     assert_same_events(&all, &two, 2000);
+    /* Stages 1 and 2 alone: stage 0 is skipped, the others as before. */
+    static recorder_t late;
+    staged_run(6, 0, &late);
+    cr_assert_eq(stage_bad_user, 0);
+    cr_assert_eq(stage_calls[0], 0, "stage 0 is not called when the type does not take it");
+    cr_assert_eq(stage_calls[1], all_calls[1]);
+    cr_assert_eq(stage_calls[2], all_calls[2]);
+    assert_same_events(&all, &late, 2000);
 }
 
 /* With stage 0 by address, the engine fetches it itself: the hook never
