@@ -625,6 +625,21 @@ Test(engine, moot_events_are_dropped_by_the_calendar_queue_and_the_rest_keep_the
     }
 }
 
+/* The calendar queue ran the heap's events, in the heap's order, less
+ * those marked moot (moot[i] for the heap's i-th event). */
+static void assert_heap_less_moot(const moot_rec_t *heap, const moot_rec_t *cal, const uint8_t *moot,
+                                  int ntested) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < heap->n; i++) {
+        if (moot[i]) continue;
+        cr_assert_lt(k, cal->n, "tested %d: the calendar queue dropped a live event", ntested);
+        cr_assert(cal->ty[k] == heap->ty[i] && cal->a[k] == heap->a[i], "tested %d: position %u differs",
+                  ntested, k);
+        k++;
+    }
+    cr_assert_eq(k, cal->n, "tested %d: the calendar queue ran a moot event", ntested);
+}
+
 /* Moot by code: type 0's events are tested against a 16-bit word per
  * user (fsn_engine_set_moot_code), with the SIR model's code (10 bits of
  * mantissa). The words: 0 (every event moot), 0xFFFF and 0xFFFE (none),
@@ -681,21 +696,18 @@ Test(engine, moot_by_code_drops_the_events_whose_word_is_below_their_time_code) 
         mc_run(FSN_QUEUE_CALENDAR, ntested, &cal, times);
         cr_assert_eq(heap.n, 3000, "the heap runs every event");
         /* Each (type, user) pair is posted once: its time by index. */
-        uint32_t k = 0, dropped_late = 0, kept_early = 0;
+        static uint8_t moot[3000];
+        uint32_t dropped_late = 0, kept_early = 0;
         for (uint32_t i = 0; i < heap.n; i++) {
             const uint32_t ty = heap.ty[i], a = heap.a[i];
             const double t = times[2 * a + ty];
-            int moot = ty == 0 ? mc_words[a] < mc_code(t) : ntested == 2 && a % 3 == 0;
+            moot[i] = ty == 0 ? mc_words[a] < mc_code(t) : ntested == 2 && a % 3 == 0;
             if (ty == 0 && a % 4 == 3) {
-                dropped_late += moot && t > 25.1;
-                kept_early += !moot && t < 25.0;
+                dropped_late += moot[i] && t > 25.1;
+                kept_early += !moot[i] && t < 25.0;
             }
-            if (moot) continue;
-            cr_assert_lt(k, cal.n, "tested %d: the calendar queue dropped a live event", ntested);
-            cr_assert(cal.ty[k] == ty && cal.a[k] == a, "tested %d: position %u differs", ntested, k);
-            k++;
         }
-        cr_assert_eq(k, cal.n, "tested %d: the calendar queue ran a moot event", ntested);
+        assert_heap_less_moot(&heap, &cal, moot, ntested);
         cr_assert_gt(dropped_late, 100, "events later than a word's time are dropped");
         cr_assert_gt(kept_early, 100, "events earlier than a word's time run");
     }
@@ -840,17 +852,14 @@ Test(engine, moot_by_zero_drops_the_events_whose_word_is_zero) {
         mc_run(FSN_QUEUE_HEAP, ntested, &heap, times);
         mc_run(FSN_QUEUE_CALENDAR, ntested, &cal, times);
         cr_assert_eq(heap.n, 3000, "the heap runs every event");
-        uint32_t k = 0, dropped = 0;
+        static uint8_t moot[3000];
+        uint32_t dropped = 0;
         for (uint32_t i = 0; i < heap.n; i++) {
             const uint32_t ty = heap.ty[i], a = heap.a[i];
-            const int moot = ty == 0 ? mc_words[a] == 0 : ntested == 2 && a % 3 == 0;
-            dropped += moot && ty == 0;
-            if (moot) continue;
-            cr_assert_lt(k, cal.n, "tested %d: the calendar queue dropped a live event", ntested);
-            cr_assert(cal.ty[k] == ty && cal.a[k] == a, "tested %d: position %u differs", ntested, k);
-            k++;
+            moot[i] = ty == 0 ? mc_words[a] == 0 : ntested == 2 && a % 3 == 0;
+            dropped += moot[i] && ty == 0;
         }
-        cr_assert_eq(k, cal.n, "tested %d: the calendar queue ran a moot event", ntested);
+        assert_heap_less_moot(&heap, &cal, moot, ntested);
         cr_assert_eq(dropped, 375, "a quarter of type 0's 1500 events have a zero word");
     }
     mc_zero = 0;
