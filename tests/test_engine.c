@@ -964,6 +964,7 @@ typedef struct refuser {
     uint32_t type0;
     int mode;                 /* 1: stop first */
     double before;            /* the bound handed to the engine */
+    size_t left;              /* events queued after the run */
     int said[8];
     size_t n;
 } refuser_t;
@@ -1003,6 +1004,19 @@ static fsn_engine_t *refuser_two(refuser_t *r, fsn_queue_kind_t kind) {
     return eng;
 }
 
+/* Those two events run to the end, the handler giving the bound
+ * `before`, stopping the run first (mode 1) or not, under an observer
+ * or not: its answers in r, the events left in r->left. */
+static void refuser_case(refuser_t *r, fsn_queue_kind_t kind, double before, int mode, int observe) {
+    fsn_engine_t *eng = refuser_two(r, kind);
+    r->before = before;
+    r->mode = mode;
+    if (observe) fsn_engine_set_observer(eng, refuse_seen, NULL);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    r->left = fsn_engine_size(eng);
+    fsn_engine_free(eng);
+}
+
 Test(engine, the_engine_hands_over_only_a_posted_event_of_the_callers_type_that_is_due) {
     static refuser_t r;
     double t;
@@ -1018,16 +1032,10 @@ Test(engine, the_engine_hands_over_only_a_posted_event_of_the_callers_type_that_
     cr_assert_eq(fsn_engine_now(eng), 1.5);
     fsn_engine_free(eng);
     /* Taken only strictly before the bound the handler gives. */
-    eng = refuser_two(&r, FSN_QUEUE_CALENDAR);
-    r.before = 1.5;
-    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    refuser_case(&r, FSN_QUEUE_CALENDAR, 1.5, 0, 0);
     cr_assert(r.n == 2 && r.said[0] == 0, "an event at the bound is not taken");
-    fsn_engine_free(eng);
-    eng = refuser_two(&r, FSN_QUEUE_CALENDAR);
-    r.before = 1.5000001;
-    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    refuser_case(&r, FSN_QUEUE_CALENDAR, 1.5000001, 0, 0);
     cr_assert(r.n == 1 && r.said[0] == 1, "an event before the bound is");
-    fsn_engine_free(eng);
     /* Not taken: another type, a scheduled event, past the horizon. */
     eng = refuser_engine(&r, FSN_QUEUE_CALENDAR);
     cr_assert_eq(fsn_engine_post(eng, 1.0, 0, r.type0, 1), FSN_OK);
@@ -1040,28 +1048,19 @@ Test(engine, the_engine_hands_over_only_a_posted_event_of_the_callers_type_that_
               "another type next, a scheduled event next, the next past the horizon");
     cr_assert_eq(fsn_engine_size(eng), 1, "the event past the horizon waits");
     fsn_engine_free(eng);
-    /* Not taken: with an observer, after a stop, under a step, on the
-     * heap. */
-    eng = refuser_two(&r, FSN_QUEUE_CALENDAR);
-    fsn_engine_set_observer(eng, refuse_seen, NULL);
-    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    /* Not taken: with an observer, after a stop, on the heap, under a
+     * step. */
+    refuser_case(&r, FSN_QUEUE_CALENDAR, INFINITY, 0, 1);
     cr_assert(r.n == 2 && r.said[0] == 0, "an observer sees every event: none taken");
-    fsn_engine_free(eng);
-    eng = refuser_two(&r, FSN_QUEUE_CALENDAR);
-    r.mode = 1;
-    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
-    cr_assert(r.n == 1 && r.said[0] == 0, "after a stop, none taken");
-    cr_assert_eq(fsn_engine_size(eng), 1);
-    fsn_engine_free(eng);
+    refuser_case(&r, FSN_QUEUE_CALENDAR, INFINITY, 1, 0);
+    cr_assert(r.n == 1 && r.said[0] == 0 && r.left == 1, "after a stop, none taken");
+    refuser_case(&r, FSN_QUEUE_HEAP, INFINITY, 0, 0);
+    cr_assert(r.n == 2 && r.said[0] == 0 && r.said[1] == 0, "the heap hands over nothing");
     eng = refuser_two(&r, FSN_QUEUE_CALENDAR);
     fsn_err_t rc;
     cr_assert_eq(fsn_engine_step(eng, INFINITY, &rc), 1);
     cr_assert(r.n == 1 && r.said[0] == 0, "a step runs one event");
     cr_assert_eq(fsn_engine_size(eng), 1);
-    fsn_engine_free(eng);
-    eng = refuser_two(&r, FSN_QUEUE_HEAP);
-    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
-    cr_assert(r.n == 2 && r.said[0] == 0 && r.said[1] == 0, "the heap hands over nothing");
     fsn_engine_free(eng);
 }
 
