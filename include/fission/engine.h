@@ -31,6 +31,12 @@
  * nothing per event. docs/ENGINE.md records the measurements behind the
  * choice of queue.
  *
+ * Runs of events. A handler may take the events due after its own itself
+ * (fsn_engine_take_posted), in the run loop's exact order, and may hold
+ * back what it would post meanwhile and post it in one call
+ * (fsn_engine_post_n): a cascade model then handles a window of its
+ * events in one call with its state in registers.
+ *
  * Limits: priorities in [-128, 127]; 65536 event types; 2^40 schedules
  * per run (a reset starts the count again).
  */
