@@ -114,7 +114,15 @@ struct fsn_engine {
      * (fsn_engine_take_posted takes events only then). */
     double horizon;
     int in_run;
+    /* in_run, no stop requested, no observer, the calendar queue: the
+     * run-wide half of fsn_engine_take_posted's test, kept up to date by
+     * take_ok_update wherever one of them changes. */
+    int take_ok;
 };
+
+static void take_ok_update(fsn_engine_t *eng) {
+    eng->take_ok = eng->in_run && !eng->stopping && !eng->observer && eng->qkind == FSN_QUEUE_CALENDAR;
+}
 
 /* Is a queue entry still the live entry of its slot? */
 #define NO_SLOT UINT32_MAX
@@ -277,6 +285,7 @@ void fsn_engine_reset(fsn_engine_t *eng) {
     eng->seq = 0;
     eng->events_run = 0;
     eng->stopping = 0;
+    take_ok_update(eng);
 }
 
 static fsn_err_t slot_alloc(fsn_engine_t *eng, uint32_t *out) {
@@ -578,9 +587,7 @@ int fsn_engine_take_posted(fsn_engine_t *eng, uint32_t type, double before, doub
     FSN_REQUIRE(eng && time && a);
     fsn_calq_t *const q = &eng->cal;
     const size_t len = q->bot_len;
-    if (len == 0 || !eng->in_run || q->late.len || eng->stale || eng->observer || eng->stopping ||
-        eng->qkind != FSN_QUEUE_CALENDAR)
-        return 0;
+    if (len == 0 || !eng->take_ok || q->late.len || eng->stale) return 0;
     const qentry_t *const bot = q->bot;
     const size_t last = len - 1;
     const qentry_t *const top = &bot[last];
@@ -605,6 +612,7 @@ fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
     const int outer_in_run = eng->in_run;
     eng->horizon = horizon;
     eng->in_run = 1;
+    take_ok_update(eng);
     const qentry_t *top;
     fsn_err_t rc = FSN_OK;
     if (eng->qkind == FSN_QUEUE_CALENDAR) {
@@ -624,6 +632,7 @@ fsn_err_t fsn_engine_run(fsn_engine_t *eng, double horizon) {
     const int stopped = eng->stopping;
     eng->horizon = outer_horizon;
     eng->in_run = outer_in_run;
+    take_ok_update(eng);
     if (rc || stopped) return rc;
     if (horizon > eng->now && isfinite(horizon)) eng->now = horizon;
     return FSN_OK;
@@ -647,7 +656,10 @@ int fsn_engine_step(fsn_engine_t *eng, double horizon, fsn_err_t *rc) {
     return r ? -(int)r : 1;
 }
 
-void fsn_engine_stop(fsn_engine_t *eng) { eng->stopping = 1; }
+void fsn_engine_stop(fsn_engine_t *eng) {
+    eng->stopping = 1;
+    take_ok_update(eng);
+}
 
 double fsn_engine_now(const fsn_engine_t *eng) { return eng->now; }
 
@@ -763,6 +775,7 @@ fsn_err_t fsn_engine_set_prefetch_rows(fsn_engine_t *eng, uint32_t type, const u
 
 void fsn_engine_set_observer(fsn_engine_t *eng, fsn_observer_fn fn, void *ctx) {
     eng->observer = fn;
+    take_ok_update(eng);
     eng->observer_ctx = ctx;
 }
 
