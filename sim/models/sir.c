@@ -316,7 +316,13 @@ static fsn_err_t on_infect(fsn_engine_t *eng, void *model, const fsn_event_t *ev
          * they are posted and the engine asked again. */
         have = fsn_engine_take_posted(eng, h.type, h.pmin, &t, &v);
         if (have) continue;
-        if (h.np == 0) break;
+        if (h.np == 0) {
+            /* Nothing held back: the bound came from shares drawn and
+             * not kept, and only the engine's own refusal counts. */
+            if (h.pmin == INFINITY) break;
+            h.pmin = INFINITY;
+            continue;
+        }
         rc = flush(&h, eng);
         if (rc) break;
     }
