@@ -674,9 +674,7 @@ static int entry_moot(const void *ctx, const fsn_qentry_t *e) {
     const fsn_engine_t *eng = ctx;
     if (e->slot != NO_SLOT) return 0;
     const reg_type_t *t = &eng->types[key_type(e->key)];
-    if (t->mc_words)
-        return t->mc_words[e->a] <
-               (t->mc_shift == FSN_MOOT_ZERO ? 1u : fsn_moot_code(e->tbits, t->mc_shift, t->mc_offset));
+    if (t->mc_words) return t->mc_words[e->a] < fsn_moot_threshold(e->tbits, t->mc_shift, t->mc_offset);
     return t->moot && t->moot(t->model, e->a, fsn_bits_time(e->tbits));
 }
 

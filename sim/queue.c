@@ -766,7 +766,7 @@ static fsn_err_t cq_open_window(fsn_calq_t *q, size_t *moved, uint64_t *windows)
                 const fsn_qentry_t e = ch->e[i];
                 size_t drop = 0;
                 if (e.slot == UINT32_MAX && (e.key & moot1_mask) == moot1_val)
-                    drop = mc_words[e.a] < (mc_shift == FSN_MOOT_ZERO ? 1u : fsn_moot_code(e.tbits, mc_shift, mc_offset));
+                    drop = mc_words[e.a] < fsn_moot_threshold(e.tbits, mc_shift, mc_offset);
                 run[bl] = e;
                 bl += 1 - drop;
                 dropped += drop;

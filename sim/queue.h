@@ -77,6 +77,12 @@ static inline uint32_t fsn_moot_code(uint64_t tbits, unsigned shift, int64_t off
  * entry is moot when its user's word is 0 (fsn_engine_set_moot_zero). */
 #define FSN_MOOT_ZERO 64u
 
+/* The threshold a user's word is compared with (moot when below): 1 for
+ * the zero test, else the time's code (computed only then). */
+static inline uint32_t fsn_moot_threshold(uint64_t tbits, unsigned shift, int64_t offset) {
+    return shift == FSN_MOOT_ZERO ? 1u : fsn_moot_code(tbits, shift, offset);
+}
+
 /* Keep-predicate for filtering stale entries (and, for the calendar
  * queue's moot hook, a drop-predicate). */
 typedef int (*fsn_qkeep_fn)(const void *ctx, const fsn_qentry_t *e);

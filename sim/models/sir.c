@@ -71,14 +71,19 @@ struct fsn_sir {
  * 0.8 MB, which leaves more of a core's L2 cache to the state words the
  * share loop reads at random); the test of which is perfectly
  * predicted. */
-static inline void row_bounds(const fsn_sir_t *m, uint32_t v, uint64_t *lo, uint64_t *hi) {
-    if (m->off32) {
-        *lo = m->off32[v];
-        *hi = m->off32[v + 1];
+static inline void rows_at(const uint32_t *off32, const uint64_t *offset, uint32_t v, uint64_t *lo,
+                           uint64_t *hi) {
+    if (off32) {
+        *lo = off32[v];
+        *hi = off32[v + 1];
     } else {
-        *lo = m->g->offset[v];
-        *hi = m->g->offset[v + 1];
+        *lo = offset[v];
+        *hi = offset[v + 1];
     }
+}
+
+static inline void row_bounds(const fsn_sir_t *m, uint32_t v, uint64_t *lo, uint64_t *hi) {
+    rows_at(m->off32, m->g->offset, v, lo, hi);
 }
 
 /* State words. 0: has the link; SW_NONE: nobody has shared yet;
@@ -212,13 +217,7 @@ static inline __attribute__((always_inline)) void infect(sir_hot_t *h, fsn_vid_t
      * way are pruned by the arrival time. */
     const double inv_c = 1.0 / (h->beta * rtime);
     uint64_t lo, hi;
-    if (h->off32) {
-        lo = h->off32[v];
-        hi = h->off32[v + 1];
-    } else {
-        lo = h->offset[v];
-        hi = h->offset[v + 1];
-    }
+    rows_at(h->off32, h->offset, v, &lo, &hi);
     const uint64_t deg = hi - lo;
     const fsn_vid_t *row = h->adj + lo;
     /* The stage-1 prefetch brought the row's first and last lines; a
