@@ -144,6 +144,19 @@ typedef struct fsn_calq {
     fsn_cq_chunk_t *chunks;
     size_t in_fine;
     uint32_t nchunks, chunks_cap, free_chunk;
+    /* The current epoch's entries from its coarse bucket, sorted as the
+     * epoch became current (see "Epochs" in queue.c): ep_ent holds them
+     * in the bucket's order, and window i of the epoch (i = window & 63)
+     * is ep_ent[ep_idx[j]] for j in [ep_start[i], ep_start[i + 1]), in
+     * nearly ascending order. Valid when ep_epoch == epoch; windows
+     * before `next` have left. ep_slot and ep_pos are the sort's work
+     * space. */
+    fsn_qentry_t *ep_ent;
+    uint32_t *ep_idx, *ep_pos;
+    uint16_t *ep_slot;
+    size_t ep_cap;
+    uint64_t ep_epoch;
+    uint32_t ep_start[FSN_CQ_FINE + 1];
     /* Self-tuning: windows opened and entries they yielded. */
     uint64_t win_count, win_yield, win_late;
     fsn_qentry_t *scratch;
@@ -182,8 +195,8 @@ fsn_err_t fsn_calq_append_slow(fsn_calq_t *q, uint32_t b, const fsn_qentry_t *e)
 const fsn_qentry_t *fsn_calq_top_slow(fsn_calq_t *q, fsn_err_t *rc);
 void fsn_calq_pop_slow(fsn_calq_t *q);
 
-/* The window of a time: floor(t / w), clamped. */
-static inline uint64_t fsn_calq_window(const fsn_calq_t *q, uint64_t tbits) {
+/* A time in windows: t / w, clamped to [0, 2^62]. */
+static inline double fsn_calq_window_x(const fsn_calq_t *q, uint64_t tbits) {
     double x = fsn_bits_time(tbits) * q->inv_w;
     /* Signed conversion is one instruction; x is >= 0 (not NaN) and
      * clamped, as a double (a minimum, not a branch: 2^62 converts
@@ -193,7 +206,12 @@ static inline uint64_t fsn_calq_window(const fsn_calq_t *q, uint64_t tbits) {
 #else
     x = x < 0x1p62 ? x : 0x1p62;
 #endif
-    return (uint64_t)(int64_t)x;
+    return x;
+}
+
+/* The window of a time: floor(t / w), clamped. */
+static inline uint64_t fsn_calq_window(const fsn_calq_t *q, uint64_t tbits) {
+    return (uint64_t)(int64_t)fsn_calq_window_x(q, tbits);
 }
 
 /* Push an entry given by its fields. O(1). The common case (a later

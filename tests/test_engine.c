@@ -105,6 +105,26 @@ ENGINE_TEST(many_ties_keep_insertion_order_through_heap_growth) {
     fsn_engine_free(eng);
 }
 
+/* Thousands of events a nanosecond apart, far ahead and scheduled
+ * latest first: in the calendar queue they share one slot of their
+ * epoch's sort, in the reverse of their order, which the pass that puts a
+ * window right would undo one move at a time (quadratic) were it not cut
+ * short by a full sort. */
+ENGINE_TEST(events_crowded_into_an_instant_in_reverse_order_run_in_time_order) {
+    static recorder_t r;
+    r.n = 0;
+    uint32_t base;
+    fsn_engine_t *eng = new_engine(kind, &r, &base);
+    enum { N = 4000 };
+    for (uint32_t i = 0; i < N; i++)
+        cr_assert_eq(fsn_engine_schedule(eng, 100.0 + (double)(N - i) * 1e-9, 0, base, i, 0, 0, NULL),
+                     FSN_OK);
+    cr_assert_eq(fsn_engine_run(eng, INFINITY), FSN_OK);
+    cr_assert_eq(r.n, N);
+    for (uint32_t k = 0; k < N; k++) cr_assert_eq(r.a[k], N - 1 - k, "position %u got %u", k, r.a[k]);
+    fsn_engine_free(eng);
+}
+
 ENGINE_TEST(cancelled_event_never_runs_and_its_handle_goes_stale) {
     static recorder_t r;
     r.n = 0;
