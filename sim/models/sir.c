@@ -443,10 +443,9 @@ static const double *sort_times(double *t, double *tmp, size_t n) {
 
 /* One step of a trajectory merge chain: the earlier of the next
  * infection and the next recovery (the infection on a tie) becomes entry
- * pf. Inlined: a and b stay in registers. */
+ * pf, its time and S count. Inlined: a and b stay in registers. */
 static inline __attribute__((always_inline)) void merge_front(const double *restrict inf, const double *restrict rec,
                                                               double *restrict time, uint32_t *restrict ts,
-                                                              uint32_t *restrict ti, uint32_t *restrict trr,
                                                               uint32_t n, size_t *a, size_t *b, size_t pf) {
     const double x = inf[*a], y = rec[*b];
     const size_t take = x <= y;
@@ -454,8 +453,6 @@ static inline __attribute__((always_inline)) void merge_front(const double *rest
     *a += take;
     *b += 1 - take;
     ts[pf] = n - (uint32_t)*a;
-    ti[pf] = (uint32_t)(*a - *b);
-    trr[pf] = (uint32_t)*b;
 }
 
 /* The number of infections after the initial ones among the first k
@@ -518,12 +515,21 @@ static void build_trajectory(fsn_sir_t *m) {
     size_t a0 = a[0], b0 = b[0], a1 = a[1], b1 = b[1], a2 = a[2], b2 = b[2], a3 = a[3], b3 = b[3];
     size_t p0 = p[0], p1 = p[1], p2 = p[2], p3 = p[3];
     for (size_t k = 0; k < q; k++) {
-        merge_front(inf, rec, time, ts, ti, trr, n, &a0, &b0, p0++);
-        merge_front(inf, rec, time, ts, ti, trr, n, &a1, &b1, p1++);
-        merge_front(inf, rec, time, ts, ti, trr, n, &a2, &b2, p2++);
-        merge_front(inf, rec, time, ts, ti, trr, n, &a3, &b3, p3++);
+        merge_front(inf, rec, time, ts, n, &a0, &b0, p0++);
+        merge_front(inf, rec, time, ts, n, &a1, &b1, p1++);
+        merge_front(inf, rec, time, ts, n, &a2, &b2, p2++);
+        merge_front(inf, rec, time, ts, n, &a3, &b3, p3++);
     }
-    for (size_t k = 4 * q; k < e; k++) merge_front(inf, rec, time, ts, ti, trr, n, &a3, &b3, p3++);
+    for (size_t k = 4 * q; k < e; k++) merge_front(inf, rec, time, ts, n, &a3, &b3, p3++);
+    /* I and R follow from S and the entry's index p: a = n - S events
+     * were infections, and a + b = init + p. A loop with no chain: the
+     * compiler runs it on vectors. */
+    const uint32_t i0 = (uint32_t)init;
+    for (size_t k = 0; k <= e; k++) {
+        const uint32_t a_k = n - ts[k], b_k = i0 + (uint32_t)k - a_k;
+        ti[k] = a_k - b_k;
+        trr[k] = b_k;
+    }
     tr->len = e + 1;
 }
 
