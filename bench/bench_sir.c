@@ -16,6 +16,12 @@
  * Usage: bench_sir [--sizes 100000,1000000] [--igraph-runs K1,K2]
  *                  [--runs R1,R2] [--seed S] [--no-reorder]
  *                  [--queue calendar|radix|heap] [--only fission|igraph] [--hash]
+ *                  [--blocks B]
+ *
+ * The two codes run in B alternating blocks (default 4), each code's
+ * runs split evenly and kept in their order (the same runs, the same
+ * results, as in one block each): a slow spell of the machine then falls
+ * on both codes instead of one, which steadies the ratio.
  *
  * --only runs one of the two codes (for profiling and A/B timing of one
  * side; each side's CPU seconds per major outbreak follow its line).
@@ -84,7 +90,7 @@ static int parse_list(const char *s, double *out, int max) {
 
 int main(int argc, char **argv) {
     double sizes[8] = {1e5, 1e6}, igruns[8] = {40, 8}, runs[8] = {300, 40};
-    int nsizes = 2, reorder = 1, run_ig = 1, run_fsn = 1, hash = 0;
+    int nsizes = 2, reorder = 1, run_ig = 1, run_fsn = 1, hash = 0, blocks = 4;
     fsn_queue_kind_t qkind = FSN_QUEUE_CALENDAR;
     uint64_t seed = 2024;
     for (int i = 1; i < argc; i++) {
@@ -94,6 +100,13 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--no-reorder")) reorder = 0;
         else if (!strcmp(argv[i], "--hash")) hash = 1;
+        else if (!strcmp(argv[i], "--blocks") && i + 1 < argc) {
+            blocks = atoi(argv[++i]);
+            if (blocks < 1 || blocks > 1000) {
+                fprintf(stderr, "bench_sir: --blocks must be 1 to 1000\n");
+                return 2;
+            }
+        }
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             const char *o = argv[++i];
             if (!strcmp(o, "fission")) run_ig = 0;
@@ -116,7 +129,7 @@ int main(int argc, char **argv) {
         else {
             fprintf(stderr, "usage: %s [--sizes N,...] [--igraph-runs K,...] [--runs R,...] "
                             "[--seed S] [--no-reorder] [--queue calendar|radix|heap] "
-                            "[--only fission|igraph] [--hash]\n", argv[0]);
+                            "[--only fission|igraph] [--hash] [--blocks B]\n", argv[0]);
             return 2;
         }
     }
@@ -160,28 +173,13 @@ int main(int argc, char **argv) {
             return 1;
         }
 
-        /* igraph_sir */
-        tally_t ti = {0};
-        igraph_vector_ptr_t res;
-        igraph_vector_ptr_init(&res, 0);
-        double t0 = now_s(), ci = cpu_s();
-        if (run_ig && igruns[si] >= 1 && igraph_sir(&ig, beta, gamma, (igraph_integer_t)igruns[si], &res)) {
-            fprintf(stderr, "bench_sir: igraph_sir failed\n");
-            return 1;
-        }
-        ti.secs = now_s() - t0;
-        ci = cpu_s() - ci;
-        for (igraph_integer_t k = 0; k < igraph_vector_ptr_size(&res); k++) {
-            igraph_sir_t *s = VECTOR(res)[k];
-            igraph_integer_t len = igraph_vector_int_size(&s->no_r);
-            tally_add(&ti, (double)VECTOR(s->no_r)[len - 1] / (double)n);
-            igraph_sir_destroy(s);
-            free(s);
-        }
-        igraph_vector_ptr_destroy(&res);
-
-        /* fission */
-        tally_t tf = {0};
+        /* The two codes run in alternating blocks (igraph_sir's runs and
+         * fission's each split into `blocks` parts, the same runs in the
+         * same order as in one block each), so that a slow spell of the
+         * machine, which on this kind of shared machine lasts seconds,
+         * falls on both rather than on one. */
+        tally_t ti = {0}, tf = {0};
+        double ci = 0.0, cpu = 0.0;
         fsn_engine_t *eng = fsn_engine_new_queue((size_t)n, qkind);
         fsn_sir_t *m = eng ? fsn_sir_new(&g, eng) : NULL;
         if (!m) {
@@ -189,30 +187,55 @@ int main(int argc, char **argv) {
             return 1;
         }
         uint64_t events = 0, infections = 0, h = UINT64_C(1469598103934665603);
-        double c0 = cpu_s();
-        t0 = now_s();
-        for (int r = 0; run_fsn && r < (int)runs[si]; r++) {
-            fsn_rng_t rng;
-            fsn_rng_seed_stream(&rng, seed, (uint64_t)si, (uint64_t)r);
-            fsn_vid_t first = (fsn_vid_t)fsn_rng_below(&rng, g.n);
-            const fsn_sir_traj_t *traj;
-            if (fsn_sir_run(m, beta, gamma, &first, 1, &rng, &traj)) {
-                fprintf(stderr, "bench_sir: run failed\n");
-                return 1;
+        const int nig = run_ig ? (int)igruns[si] : 0, nfs = run_fsn ? (int)runs[si] : 0;
+        for (int blk = 0; blk < blocks; blk++) {
+            /* igraph_sir: runs [blk nig / blocks, (blk + 1) nig / blocks) */
+            const int k0 = (int)((long long)blk * nig / blocks), k1 = (int)((long long)(blk + 1) * nig / blocks);
+            if (k1 > k0) {
+                igraph_vector_ptr_t res;
+                igraph_vector_ptr_init(&res, 0);
+                double t0 = now_s(), c0 = cpu_s();
+                if (igraph_sir(&ig, beta, gamma, (igraph_integer_t)(k1 - k0), &res)) {
+                    fprintf(stderr, "bench_sir: igraph_sir failed\n");
+                    return 1;
+                }
+                ti.secs += now_s() - t0;
+                ci += cpu_s() - c0;
+                for (igraph_integer_t k = 0; k < igraph_vector_ptr_size(&res); k++) {
+                    igraph_sir_t *s = VECTOR(res)[k];
+                    igraph_integer_t len = igraph_vector_int_size(&s->no_r);
+                    tally_add(&ti, (double)VECTOR(s->no_r)[len - 1] / (double)n);
+                    igraph_sir_destroy(s);
+                    free(s);
+                }
+                igraph_vector_ptr_destroy(&res);
             }
-            events += fsn_engine_events_run(eng);
-            infections += fsn_sir_final_size(m);
-            tally_add(&tf, (double)traj->r[traj->len - 1] / (double)n);
-            for (size_t k = 0; hash && k < traj->len; k++) {
-                uint64_t tb;
-                memcpy(&tb, &traj->time[k], sizeof tb);
-                h = (h ^ tb) * UINT64_C(1099511628211);
-                h = (h ^ (traj->s[k] + ((uint64_t)traj->i[k] << 21) + ((uint64_t)traj->r[k] << 42))) *
-                    UINT64_C(1099511628211);
+            /* fission: runs [blk nfs / blocks, (blk + 1) nfs / blocks) */
+            double t0 = now_s(), c0 = cpu_s();
+            const int r1 = (int)((long long)(blk + 1) * nfs / blocks);
+            for (int r = (int)((long long)blk * nfs / blocks); r < r1; r++) {
+                fsn_rng_t rng;
+                fsn_rng_seed_stream(&rng, seed, (uint64_t)si, (uint64_t)r);
+                fsn_vid_t first = (fsn_vid_t)fsn_rng_below(&rng, g.n);
+                const fsn_sir_traj_t *traj;
+                if (fsn_sir_run(m, beta, gamma, &first, 1, &rng, &traj)) {
+                    fprintf(stderr, "bench_sir: run failed\n");
+                    return 1;
+                }
+                events += fsn_engine_events_run(eng);
+                infections += fsn_sir_final_size(m);
+                tally_add(&tf, (double)traj->r[traj->len - 1] / (double)n);
+                for (size_t k = 0; hash && k < traj->len; k++) {
+                    uint64_t tb;
+                    memcpy(&tb, &traj->time[k], sizeof tb);
+                    h = (h ^ tb) * UINT64_C(1099511628211);
+                    h = (h ^ (traj->s[k] + ((uint64_t)traj->i[k] << 21) + ((uint64_t)traj->r[k] << 42))) *
+                        UINT64_C(1099511628211);
+                }
             }
+            tf.secs += now_s() - t0;
+            cpu += cpu_s() - c0;
         }
-        tf.secs = now_s() - t0;
-        double cpu = cpu_s() - c0;
         double spi = ti.majors ? ti.secs / ti.majors : NAN;
         double spf = tf.majors ? tf.secs / tf.majors : NAN;
         if (run_ig)
