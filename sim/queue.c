@@ -69,7 +69,9 @@
  * width tuning sees the same traffic.
  *
  * Memory: chunks come from a pool that grows geometrically and is reused
- * through a free list, so a run in steady state allocates nothing.
+ * through a free list, and the epoch's sorted copy (30 bytes an entry)
+ * grows by half again to the largest epoch seen, so a run in steady
+ * state allocates nothing.
  */
 #include "queue.h"
 
