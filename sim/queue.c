@@ -531,10 +531,14 @@ static void sort_desc(fsn_qentry_t *a, size_t n) {
     }
 }
 
-/* Room for n entries in scratch (grown by half again; amortised O(1)). */
+/* The capacity a work array grows to for n entries: by half again, so
+ * that growing is amortised O(1). */
+static size_t cq_grown(size_t n) { return n + n / 2 + 64; }
+
+/* Room for n entries in scratch. */
 static fsn_err_t cq_scratch_reserve(fsn_calq_t *q, size_t n) {
     if (n <= q->scratch_cap) return FSN_OK;
-    size_t cap = n + n / 2 + 64;
+    const size_t cap = cq_grown(n);
     fsn_qentry_t *s = realloc(q->scratch, cap * sizeof *s);
     if (!s) return FSN_ENOMEM;
     q->scratch = s;
@@ -663,18 +667,17 @@ static uint64_t cq_min_window(const fsn_calq_t *q) {
     return best;
 }
 
-/* Room for n entries in the epoch's run and work space (grown by half
- * again; amortised O(1)). On failure the old arrays stay as they were. */
+/* Room for n entries in the epoch's sorted copy and its work space. On
+ * failure the arrays keep their contents (ep_cap is raised only once
+ * all three have grown). */
 static fsn_err_t cq_ep_reserve(fsn_calq_t *q, size_t n) {
     if (n <= q->ep_cap) return FSN_OK;
-    size_t cap = n + n / 2 + 256;
+    const size_t cap = cq_grown(n);
     fsn_qentry_t *e = realloc(q->ep_ent, cap * sizeof *e);
-    if (!e) return FSN_ENOMEM;
-    q->ep_ent = e;
-    uint32_t *i = realloc(q->ep_idx, cap * sizeof *i);
-    if (!i) return FSN_ENOMEM;
-    q->ep_idx = i;
-    uint16_t *s = realloc(q->ep_slot, cap * sizeof *s);
+    if (e) q->ep_ent = e;
+    uint32_t *i = e ? realloc(q->ep_idx, cap * sizeof *i) : NULL;
+    if (i) q->ep_idx = i;
+    uint16_t *s = i ? realloc(q->ep_slot, cap * sizeof *s) : NULL;
     if (!s) return FSN_ENOMEM;
     q->ep_slot = s;
     q->ep_cap = cap;
