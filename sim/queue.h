@@ -129,9 +129,12 @@ typedef struct fsn_calq {
     int top_src;              /* 0: none, 1: bot, 2: late */
     /* The buckets: window i covers [i w, (i + 1) w); windows before
      * `next` are current. Epoch j is windows [64 j, 64 j + 64). The
-     * windows of epoch `epoch` live in the fine buckets 0..63 (window i
-     * in bucket i % 64); a later epoch j lives in coarse bucket
-     * 64 + (j & mask), one of nb. Each bucket is a list of chunks. */
+     * windows of epoch `epoch` live in its sorted copy (ep_ent below,
+     * the entries it held as it became current) and in the fine buckets
+     * 0..63 (window i in bucket i % 64: the entries pushed since); a
+     * later epoch j lives in coarse bucket 64 + (j & mask), one of nb.
+     * Each bucket is a list of chunks. in_fine counts the epoch's
+     * entries in both places. */
     uint32_t nb, mask;
     double w, inv_w;
     uint64_t next, epoch;

@@ -97,7 +97,7 @@ typedef struct fsn_event_type {
  * user a at time t is known to do nothing if it ran (a share that lost
  * its race: the receiver already has the link, or an earlier share is on
  * its way). The engine may then drop the event without running it: the
- * calendar queue asks when the event's window opens, before sorting it.
+ * calendar queue asks when the event's window opens, before running it.
  * Must be exact in one direction: returning 1 for an event whose handler
  * would change anything changes the run; returning 0 is always safe.
  * Must not change state. */
